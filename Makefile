@@ -1,0 +1,52 @@
+# careermap: `make run` serves the demo; `make test` runs everything CI runs.
+# Both set themselves up from nothing: virtualenv, packages, Chromium, database.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Django 6 needs Python >= 3.12: $PYTHON if given, else the first that runs.
+PYTHON ?= $(shell scripts/find-python)
+
+.PHONY: run test lint format install bench clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    set up, load the demo organisation, serve http://$(HOST):$(PORT)"
+	@echo "make test   set up, lint, full suite on PostgreSQL (browser tests included), fast suite on SQLite"
+	@echo "make format format the code with ruff"
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "careermap needs Python >= 3.12 (Django 6). None found: set PYTHON=/path/to/python3.12," \
+		     "or install one (pyenv install 3.12)." >&2; exit 1; fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(BIN)/python manage.py demo
+	@echo "Serving careermap at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(STAMP) lint
+	scripts/ensure-chromium
+	scripts/test
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache test-artifacts

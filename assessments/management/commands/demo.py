@@ -1,0 +1,148 @@
+"""`python manage.py demo`: the default framework and a small organisation to log in to.
+
+Users (password "demo"): hana (HR admin), mona (manager of managers), max and mia
+(engineering managers under mona), erin and sam (under max), eli (under mia). Submitted
+self and manager assessments, with a divergence or two, so every page has data.
+Safe to run twice: people are updated in place and assessments added only once.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Assessment
+from assessments.services import assessment_rate, assessment_start, assessment_submit
+from careermap.models import Person
+from skills.models import Role
+
+PASSWORD = "demo"
+
+# username: (name, role key, target role key, manager username, HR)
+PEOPLE: dict[str, tuple[str, str | None, str | None, str | None, bool]] = {
+    "hana": ("Hana Hughes", None, None, None, True),
+    "mona": ("Mona Martins", "manager-of-managers", None, None, False),
+    "max": ("Max Meyer", "engineering-manager", None, "mona", False),
+    "mia": ("Mia Moreau", "engineering-manager", "manager-of-managers", "mona", False),
+    "erin": ("Erin Evans", "senior-engineer", "staff-engineer", "max", False),
+    "sam": ("Sam Sato", "staff-engineer", "principal-engineer", "max", False),
+    "eli": ("Eli Ekström", "senior-engineer", None, "mia", False),
+}
+
+# Levels that make a point on the pages: (person, skill) -> (self, manager).
+# erin rates her system design two levels above max's view of it (a divergence);
+# eli underrates his mentoring (a divergence the other way).
+NOTABLE = {
+    ("erin", "system-design"): (4, 2),
+    ("erin", "explaining-tech"): (2, 3),
+    ("erin", "technical-depth"): (4, 4),
+    ("eli", "mentoring"): (1, 3),
+    ("max", "delegation"): (4, 3),
+}
+
+EVIDENCE = [
+    "Led the design review for the billing service split; wrote the decision record.",
+    "Ran the incident review after the March outage and followed up the actions.",
+    "Explained the migration trade-offs to the finance team in a one-page brief.",
+    "Paired weekly with two newer engineers through their first on-call rotation.",
+    "Coordinated the search rollout across three teams against a fixed launch date.",
+    "",
+]
+
+
+class Command(BaseCommand):
+    help = "Load the default framework and the demo organisation (refused when DEBUG is off)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (never in production)."
+        )
+
+    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "The demo creates users with the password 'demo'; refused with DEBUG off. "
+                "Set DJANGO_DEBUG=1, or pass --force if you really mean it."
+            )
+        call_command("import_framework", stdout=self.stdout, stderr=self.stderr)
+        with transaction.atomic():
+            people = self._people()
+            made = self._assessments(people)
+        self.stdout.write(
+            f"Demo organisation ready ({len(people)} people, {made} new assessments)."
+        )
+        self.stdout.write("Log in with any of these (password: demo):")
+        for username, (name, *_, manager, is_hr) in PEOPLE.items():
+            what = "HR admin" if is_hr else (people[username].role or "no role")
+            under = f", reports to {manager}" if manager else ""
+            self.stdout.write(f"  {username:<5} {name} ({what}{under})")
+
+    def _people(self) -> dict[str, Person]:
+        roles = {r.key: r for r in Role.objects.all()}
+        people: dict[str, Person] = {}
+        for username, (name, role_key, target_key, manager, is_hr) in PEOPLE.items():
+            person = Person.objects.filter(username=username).first() or Person(username=username)
+            person.name = name
+            person.email = f"{username}@example.com"
+            person.role = roles.get(role_key) if role_key else None
+            person.target_role = roles.get(target_key) if target_key else None
+            person.manager = people[manager] if manager else None
+            person.is_hr = is_hr
+            person.is_active = True
+            person.set_password(PASSWORD)
+            person.save()
+            people[username] = person
+        return people
+
+    def _assessments(self, people: dict[str, Person]) -> int:
+        """Two rounds of self and manager assessments, three months apart."""
+        rng = random.Random(7)
+        made = 0
+        now = timezone.now()
+        for username, person in people.items():
+            expected = {
+                e.skill.key: e.level
+                for role in filter(None, {person.role, person.target_role})
+                for e in role.expectations.select_related("skill")
+            }
+            if not expected or Assessment.objects.filter(person=person).exists():
+                continue
+            for round_, months_ago in enumerate((6, 3)):
+                at = now - timedelta(days=30 * months_ago, hours=rng.randint(0, 48))
+                own, theirs = [], []
+                for key, level in sorted(expected.items()):
+                    # Earlier rounds sit a little lower: people grow between them.
+                    base = max(level - rng.choice((0, 1, 1, 2)) - (1 - round_), 0)
+                    self_level, manager_level = NOTABLE.get(
+                        (username, key), (base + rng.choice((0, 0, 1)), base)
+                    )
+                    if round_ == 0 and (username, key) in NOTABLE:
+                        self_level, manager_level = (
+                            max(self_level - 1, 0),
+                            max(manager_level - 1, 0),
+                        )
+                    evidence = rng.choice(EVIDENCE)
+                    own.append({"skill": key, "level": min(self_level, 5), "evidence": evidence})
+                    theirs.append({"skill": key, "level": min(manager_level, 5), "evidence": ""})
+                rounds = [(person, Assessment.Kind.SELF, own, 0)]
+                if person.manager is not None:
+                    rounds.append((person.manager, Assessment.Kind.MANAGER, theirs, 5))
+                for author, kind, ratings, delay in rounds:
+                    draft = assessment_start(by=author, person=person, kind=kind)
+                    assessment_rate(by=author, assessment=draft, ratings=ratings)
+                    assessment_submit(by=author, assessment=draft)
+                    # Spread the history over time (demo data only: submitted_at is
+                    # otherwise always the moment of submission).
+                    when = at + timedelta(days=delay)
+                    Assessment.objects.filter(pk=draft.pk).update(
+                        created_at=when - timedelta(days=1), submitted_at=when
+                    )
+                    made += 1
+        return made

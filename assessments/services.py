@@ -1,0 +1,167 @@
+"""Writes to assessments. Rules of product.md held here, whatever the caller:
+
+- a self-assessment is written only by the person; a manager assessment only by one of
+  the person's managers (direct or indirect);
+- one open draft per (person, kind, author); a new draft starts from the author's last
+  submitted assessment of the same person and kind;
+- submitted assessments never change;
+- every level lies on the framework's scale;
+- every write is one transaction, and bad input writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Assessment, Rating
+from careermap.errors import Conflict
+from careermap.models import Person
+from skills.models import Scale, Skill
+
+RatingInput = Mapping[str, Any]  # {"skill": key, "level": int | None, "evidence": str}
+
+
+class DraftExists(Conflict):
+    def __init__(self, draft: Assessment) -> None:
+        super().__init__(f"An open draft already exists (assessment {draft.pk}).")
+        self.draft = draft
+
+
+def _check_author(*, by: Person, person: Person, kind: str) -> None:
+    if kind == Assessment.Kind.SELF:
+        if by.pk != person.pk:
+            raise PermissionDenied("A self-assessment is written only by the person.")
+    elif kind == Assessment.Kind.MANAGER:
+        if not by.manages(person):
+            raise PermissionDenied("Only one of the person's managers may assess them.")
+    else:
+        raise ValidationError({"kind": f'Unknown kind "{kind}": use "self" or "manager".'})
+
+
+@transaction.atomic
+def assessment_start(
+    *, by: Person, person: Person, kind: str, ratings: Iterable[RatingInput] = ()
+) -> Assessment:
+    """Open a draft, pre-filled from the author's last submitted one, `ratings` merged over it."""
+    _check_author(by=by, person=person, kind=kind)
+    # Lock the person's row so that two concurrent starts cannot both open a draft.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    existing = Assessment.objects.filter(
+        person=person, kind=kind, author=by, status=Assessment.Status.DRAFT
+    ).first()
+    if existing is not None:
+        raise DraftExists(existing)
+
+    draft = Assessment.objects.create(person=person, author=by, kind=kind)
+    last = (
+        Assessment.objects.filter(
+            person=person, kind=kind, author=by, status=Assessment.Status.SUBMITTED
+        )
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    if last is not None:
+        Rating.objects.bulk_create(
+            Rating(assessment=draft, skill_id=r.skill_id, level=r.level, evidence=r.evidence)
+            for r in last.ratings.filter(skill__retired=False)
+        )
+    # Bad ratings raise here and the transaction takes the new draft away with them.
+    _merge(draft, _validated_ratings(list(ratings), assessment=draft))
+    return draft
+
+
+@transaction.atomic
+def assessment_rate(
+    *, by: Person, assessment: Assessment, ratings: Iterable[RatingInput]
+) -> Assessment:
+    """Merge ratings into a draft by skill. `level: None` removes the skill's rating;
+    leaving out `evidence` keeps the evidence already there."""
+    assessment = _locked_draft(by=by, assessment=assessment)
+    _merge(assessment, _validated_ratings(list(ratings), assessment=assessment))
+    return assessment
+
+
+@transaction.atomic
+def assessment_submit(*, by: Person, assessment: Assessment) -> Assessment:
+    """Freeze a draft. It never changes again."""
+    assessment = _locked_draft(by=by, assessment=assessment)
+    if not assessment.ratings.exists():
+        raise ValidationError({"ratings": "Rate at least one skill before submitting."})
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.save(update_fields=["status", "submitted_at"])
+    return assessment
+
+
+def _locked_draft(*, by: Person, assessment: Assessment) -> Assessment:
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.author_id != by.pk:
+        raise PermissionDenied("Only the author may change an assessment.")
+    if locked.status != Assessment.Status.DRAFT:
+        raise Conflict("This assessment was submitted; submitted assessments never change.")
+    return locked
+
+
+def _validated_ratings(
+    ratings: list[RatingInput], *, assessment: Assessment | None = None
+) -> list[tuple[Skill, Any, Any]]:
+    """Check every rating; raise one ValidationError naming each bad field, or return
+    (skill, level, evidence) triples, where level/evidence may be `...` for "keep"."""
+    errors: dict[str, str] = {}
+    scale = Scale.current()
+    keys = [r.get("skill") for r in ratings]
+    skills = Skill.objects.in_bulk([k for k in keys if isinstance(k, str)], field_name="key")
+    rated = set(assessment.ratings.values_list("skill__key", flat=True)) if assessment else set()
+    seen: set[str] = set()
+    out = []
+    for i, rating in enumerate(ratings):
+        key, level = rating.get("skill"), rating.get("level", ...)
+        evidence = rating.get("evidence", ...)
+        skill = skills.get(key) if isinstance(key, str) else None
+        if skill is None:
+            errors[f"ratings[{i}].skill"] = f'Unknown skill "{key}".'
+            continue
+        if skill.retired:
+            errors[f"ratings[{i}].skill"] = f'Skill "{key}" is retired.'
+            continue
+        if key in seen:
+            errors[f"ratings[{i}].skill"] = f'Skill "{key}" appears twice in one request.'
+            continue
+        seen.add(key)
+        if level is ...:
+            if key not in rated:
+                errors[f"ratings[{i}].level"] = f'Choose a level for "{skill.name}".'
+        elif level is not None and (
+            not isinstance(level, int) or isinstance(level, bool) or not scale.contains(level)
+        ):
+            errors[f"ratings[{i}].level"] = (
+                f"Level {level!r} is not on the scale {scale.minimum}-{scale.maximum}."
+            )
+        if evidence is not ... and not isinstance(evidence, str):
+            errors[f"ratings[{i}].evidence"] = "Evidence must be text."
+        out.append((skill, level, evidence.strip() if isinstance(evidence, str) else evidence))
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _merge(assessment: Assessment, changes: list[tuple[Skill, Any, Any]]) -> None:
+    current = {r.skill_id: r for r in assessment.ratings.all()}
+    for skill, level, evidence in changes:
+        rating = current.get(skill.pk)
+        if level is None:
+            if rating is not None:
+                rating.delete()
+            continue
+        if rating is None:
+            rating = Rating(assessment=assessment, skill=skill, evidence="")
+        if level is not ...:
+            rating.level = level
+        if evidence is not ...:
+            rating.evidence = evidence
+        rating.save()

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+
+from careermap.models import Person
+from careermap.services import manager_error
+
+
+class HRAdminMixin:
+    """HR admins edit the framework and the org chart without per-model permissions."""
+
+    def _is_hr(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and getattr(request.user, "is_hr", False))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_hr(request) or super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_hr(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._is_hr(request) or super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_hr(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = "__all__"  # noqa: DJ007  (UserAdmin's fieldsets choose what shows)
+
+    def clean_manager(self) -> Person | None:
+        manager = self.cleaned_data.get("manager")
+        if manager is not None and (problem := manager_error(self.instance, manager)):
+            raise forms.ValidationError(problem)
+        return manager
+
+
+@admin.register(Person)
+class PersonAdmin(HRAdminMixin, UserAdmin):
+    form = PersonForm
+    list_display = ("username", "name", "role", "target_role", "manager", "is_hr", "is_active")
+    list_filter = ("is_hr", "is_active", "role", "target_role")
+    list_select_related = ("role", "target_role", "manager")
+    search_fields = ("username", "name", "email")
+    autocomplete_fields = ("manager",)
+    ordering = ("username",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("name", "email", "role", "target_role", "manager")}),
+        ("Access", {"fields": ("is_active", "is_hr", "is_staff", "is_superuser")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "name",
+                    "email",
+                    "role",
+                    "manager",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Only a superuser hands out superuser or staff rights.
+        if request.user.is_superuser:
+            return ()
+        return ("is_staff", "is_superuser", "last_login", "date_joined")

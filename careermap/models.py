@@ -1,0 +1,116 @@
+"""The organisation: people, who manages whom, and the roles they hold or aim at."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.expressions import RawSQL
+
+# Everyone below a person, at any depth. UNION (not UNION ALL) ends the recursion even
+# if a cycle ever slipped into the data; services refuse cycles in the first place.
+_SUBTREE_SQL = """
+    WITH RECURSIVE subtree(id) AS (
+        SELECT id FROM careermap_person WHERE manager_id = %s
+        UNION
+        SELECT p.id FROM careermap_person p JOIN subtree s ON p.manager_id = s.id
+    )
+    SELECT id FROM subtree
+"""
+
+# Everyone above a person: their manager, that manager's manager, and so on.
+_CHAIN_SQL = """
+    WITH RECURSIVE chain(id) AS (
+        SELECT manager_id FROM careermap_person WHERE id = %s AND manager_id IS NOT NULL
+        UNION
+        SELECT p.manager_id FROM careermap_person p JOIN chain c ON p.id = c.id
+        WHERE p.manager_id IS NOT NULL
+    )
+    SELECT id FROM chain
+"""
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def below(self, manager_id: int) -> PersonQuerySet:
+        """Direct and indirect reports of `manager_id`, not the manager."""
+        return self.filter(pk__in=RawSQL(_SUBTREE_SQL, [manager_id]))
+
+    def above(self, person_id: int) -> PersonQuerySet:
+        """The management chain above `person_id`, not the person."""
+        return self.filter(pk__in=RawSQL(_CHAIN_SQL, [person_id]))
+
+    def visible_to(self, user: Person) -> PersonQuerySet:
+        """The one visibility rule: self, anyone below, or everyone for HR."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_hr:
+            return self.all()
+        return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=RawSQL(_SUBTREE_SQL, [user.pk])))
+
+
+class PersonManager(UserManager.from_queryset(PersonQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class Person(AbstractUser):
+    name = models.CharField(max_length=200, blank=True)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    role = models.ForeignKey(
+        "skills.Role",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holders",
+        help_text="The role the person holds now.",
+    )
+    target_role = models.ForeignKey(
+        "skills.Role",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="aspirants",
+        help_text="The role the person aims at; chosen by the person.",
+    )
+    is_hr = models.BooleanField(
+        "HR admin",
+        default=False,
+        help_text="HR admins see everyone and alone edit the framework and the org chart.",
+    )
+
+    objects = PersonManager()
+
+    class Meta:
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        ordering = ["name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("pk")), name="person_not_own_manager"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def get_full_name(self) -> str:
+        return self.name or self.username
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.username
+
+    @property
+    def gap_role_id(self) -> int | None:
+        """The role gaps are measured against by default: target, else current."""
+        return self.target_role_id or self.role_id
+
+    def manages(self, person: Person) -> bool:
+        """True if this person is anywhere above `person` in the org chart."""
+        if person.pk == self.pk:
+            return False
+        if person.manager_id == self.pk:
+            return True
+        return Person.objects.above(person.pk).filter(pk=self.pk).exists()
+
+    def has_reports(self) -> bool:
+        return self.reports.exists()

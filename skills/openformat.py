@@ -1,0 +1,564 @@
+"""The open framework format (careermap/1): parsing, validation and export.
+
+Everything that reads or writes the format goes through this module: the management
+commands, the HR pages and the API. Applying a validated document is
+`skills.services.framework_import`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
+
+import yaml
+from django.db.models import Q
+from django.utils.text import slugify
+from jsonschema import Draft202012Validator
+
+from skills.models import Category, Expectation, Role, Scale, Skill, default_labels
+from skills.signals import scale_change_requested
+
+FORMAT = "careermap/1"
+KEY_PATTERN = r"^[A-Za-z0-9_-]+$"
+
+
+@dataclass(frozen=True)
+class FrameworkError:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class FrameworkInvalid(Exception):
+    def __init__(self, errors: list[FrameworkError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+# --- Structure ------------------------------------------------------------------------
+
+_TEXT = {"type": "string"}
+_KEY = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": KEY_PATTERN}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 200}
+_LEVEL = {"type": "integer", "minimum": 0}
+
+
+def _entry(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """An object whose undefined fields are errors, except those beginning with x_."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "patternProperties": {"^x_": {}},
+        "additionalProperties": False,
+    }
+
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "careermap framework (careermap/1)",
+    "type": "object",
+    "properties": {
+        "format": {"const": FORMAT},
+        "scale": _entry(
+            {"min": _LEVEL, "max": _LEVEL, "labels": {"type": "array", "items": _NAME}},
+            ["min", "max"],
+        ),
+        "categories": {
+            "type": "array",
+            "items": _entry(
+                {
+                    "key": _KEY,
+                    "name": _NAME,
+                    "kind": {"enum": [c.value for c in Category.Kind]},
+                    "description": _TEXT,
+                    "order": {"type": "integer"},
+                },
+                ["key", "name"],
+            ),
+        },
+        "skills": {
+            "type": "array",
+            "items": _entry(
+                {
+                    "key": _KEY,
+                    "name": _NAME,
+                    "category": _NAME,
+                    "description": _TEXT,
+                    "levels": {"type": "object", "additionalProperties": _TEXT},
+                    "how_to_grow": _TEXT,
+                    "retired": {"type": "boolean"},
+                },
+                ["key", "name", "category"],
+            ),
+        },
+        "roles": {
+            "type": "array",
+            "items": _entry(
+                {
+                    "key": _KEY,
+                    "name": _NAME,
+                    "track": {"enum": [t.value for t in Role.Track]},
+                    "level": _LEVEL,
+                    "summary": _TEXT,
+                    "next_roles": {"type": "array", "items": _KEY},
+                    "expectations": {"type": "object", "additionalProperties": _LEVEL},
+                    "retired": {"type": "boolean"},
+                },
+                ["key", "name", "track", "level"],
+            ),
+        },
+    },
+}
+_VALIDATOR = Draft202012Validator(SCHEMA)
+
+_TYPE_NAMES = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "list",
+    dict: "mapping",
+}
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _structure_errors(document: dict[str, Any]) -> list[FrameworkError]:
+    errors: list[FrameworkError] = []
+    for error in _VALIDATOR.iter_errors(document):
+        path = list(error.absolute_path)
+        instance = error.instance
+        match error.validator:
+            case "additionalProperties":
+                allowed = set(error.schema.get("properties", {}))
+                for name in instance:
+                    if name not in allowed and not str(name).startswith("x_"):
+                        errors.append(FrameworkError(_path([*path, name]), "unknown field"))
+            case "required":
+                for name in error.validator_value:
+                    if name not in instance:
+                        errors.append(
+                            FrameworkError(_path([*path, name]), "required field missing")
+                        )
+            case "type":
+                expected = {"object": "mapping", "array": "list"}.get(
+                    error.validator_value, error.validator_value
+                )
+                message = f"expected {expected}, got {_type_name(instance)}"
+                errors.append(FrameworkError(_path(path), message))
+            case "enum":
+                options = ", ".join(error.validator_value)
+                message = f"must be one of {options}, got {instance!r}"
+                errors.append(FrameworkError(_path(path), message))
+            case "const":
+                message = f"unsupported format {instance!r}; expected {FORMAT!r}"
+                errors.append(FrameworkError(_path(path), message))
+            case "minLength":
+                errors.append(FrameworkError(_path(path), "must not be empty"))
+            case "maxLength":
+                message = f"longer than {error.validator_value} characters"
+                errors.append(FrameworkError(_path(path), message))
+            case "pattern":
+                message = f"{instance!r} may hold only letters, digits, '-' and '_'"
+                errors.append(FrameworkError(_path(path), message))
+            case "minimum":
+                message = f"must be {error.validator_value} or more, got {instance}"
+                errors.append(FrameworkError(_path(path), message))
+            case _:  # pragma: no cover - every keyword in SCHEMA is handled above
+                errors.append(FrameworkError(_path(path), error.message))
+    return sorted(set(errors), key=lambda e: (e.path, e.message))
+
+
+# --- Parsing --------------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML loader that refuses duplicate keys in a mapping instead of keeping the last."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found duplicate key {key!r}",
+                key_node.start_mark,
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,  # type: ignore[arg-type]
+)
+
+
+def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise ValueError(f"duplicate key {key!r}")
+        mapping[key] = value
+    return mapping
+
+
+def parse(text: str | bytes) -> Any:
+    """Read a YAML or JSON document. Raises FrameworkInvalid if it is neither."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FrameworkInvalid([FrameworkError("document", f"not UTF-8 text: {exc}")]) from exc
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicate_pairs)
+        except ValueError as exc:
+            raise FrameworkInvalid([FrameworkError("document", f"not valid JSON: {exc}")]) from exc
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.YAMLError as exc:
+        raise FrameworkInvalid([FrameworkError("document", f"not valid YAML: {exc}")]) from exc
+
+
+# --- Validation -----------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """A validated document, normalised and ready to apply."""
+
+    scale: tuple[int, int, list[str]] | None
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    skills: list[dict[str, Any]] = field(default_factory=list)
+    roles: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _trimmed(value: Any) -> Any:
+    """Text trimmed of surrounding white space, at any depth, mapping keys included."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [_trimmed(v) for v in value]
+    if isinstance(value, dict):
+        return {_trimmed(k): _trimmed(v) for k, v in value.items()}
+    return value
+
+
+def _level_key(raw: Any) -> int | None:
+    """Level descriptor keys: integers in YAML, digit strings in JSON."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw)
+    return None
+
+
+def _entries(document: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
+    items = document.get(section)
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _duplicates(
+    entries: list[tuple[int, dict[str, Any]]], section: str, errors: list[FrameworkError]
+) -> None:
+    seen: set[str] = set()
+    for i, item in entries:
+        key = item.get("key")
+        if not isinstance(key, str):
+            continue
+        if key in seen:
+            errors.append(FrameworkError(f"{section}[{i}].key", f'duplicate key "{key}"'))
+        seen.add(key)
+
+
+def validate(raw: Any) -> Plan:
+    """Check a parsed document against every rule of the format and the stored framework.
+
+    Returns a Plan, or raises FrameworkInvalid listing every error with its path.
+    """
+    if raw is None or raw == {} or raw == "":
+        raise FrameworkInvalid([FrameworkError("document", "the document is empty")])
+    if not isinstance(raw, dict):
+        message = f"expected a mapping at the top level, got {_type_name(raw)}"
+        raise FrameworkInvalid([FrameworkError("document", message)])
+
+    document: dict[str, Any] = _trimmed(raw)
+    # Top-level fields the format does not define (source, license, attribution) are
+    # ignored; inside the sections, unknown fields are errors.
+    document = {k: v for k, v in document.items() if k in SCHEMA["properties"]}
+    for section in ("categories", "skills", "roles"):
+        if document.get(section) is None:
+            document[section] = []
+        elif isinstance(document[section], list):
+            document[section] = [
+                {k: v for k, v in item.items() if v is not None or k in ("key", "name")}
+                if isinstance(item, dict)
+                else item
+                for item in document[section]
+            ]
+    errors = _structure_errors(document)
+
+    stored_scale = Scale.current()
+    scale, scale_errors = _scale(document.get("scale"))
+    errors += scale_errors
+    minimum, maximum = (
+        (scale[0], scale[1]) if scale else (stored_scale.minimum, stored_scale.maximum)
+    )
+
+    def check_level(path: str, level: Any) -> None:
+        if _is_level(level) and not minimum <= level <= maximum:
+            message = f"level {level} is outside the scale {minimum}-{maximum}"
+            errors.append(FrameworkError(path, message))
+
+    categories = _entries(document, "categories")
+    skills = _entries(document, "skills")
+    roles = _entries(document, "roles")
+    for section, entries in (("categories", categories), ("skills", skills), ("roles", roles)):
+        _duplicates(entries, section, errors)
+
+    stored_skills = set(Skill.objects.values_list("key", flat=True))
+    stored_roles = set(Role.objects.values_list("key", flat=True))
+    skill_keys = stored_skills | {s["key"] for _, s in skills if isinstance(s.get("key"), str)}
+    role_keys = stored_roles | {r["key"] for _, r in roles if isinstance(r.get("key"), str)}
+
+    for i, skill in skills:
+        levels = skill.get("levels")
+        if not isinstance(levels, dict):
+            continue
+        normalised: dict[str, str] = {}
+        for raw_level, descriptor in levels.items():
+            level = _level_key(raw_level)
+            path = f"skills[{i}].levels.{raw_level}"
+            if level is None:
+                errors.append(FrameworkError(path, "a level must be a whole number"))
+                continue
+            if str(level) in normalised:
+                errors.append(FrameworkError(path, f"level {level} is described twice"))
+            check_level(path, level)
+            if isinstance(descriptor, str) and descriptor:
+                normalised[str(level)] = descriptor
+        skill["levels"] = dict(sorted(normalised.items(), key=lambda item: int(item[0])))
+
+    for i, role in roles:
+        next_roles = role.get("next_roles")
+        if isinstance(next_roles, list):
+            for j, key in enumerate(next_roles):
+                path = f"roles[{i}].next_roles[{j}]"
+                if not isinstance(key, str):
+                    continue
+                if key == role.get("key"):
+                    errors.append(FrameworkError(path, "a role cannot be its own next role"))
+                elif key not in role_keys:
+                    errors.append(FrameworkError(path, f'unknown role "{key}"'))
+        expectations = role.get("expectations")
+        if isinstance(expectations, dict):
+            for skill_key, level in expectations.items():
+                path = f"roles[{i}].expectations.{skill_key}"
+                if skill_key not in skill_keys:
+                    errors.append(FrameworkError(path, "unknown skill"))
+                check_level(path, level)
+
+    if scale and (scale[0], scale[1]) != (stored_scale.minimum, stored_scale.maximum):
+        # What the document redefines is checked above; what it leaves stored must fit too.
+        errors += [
+            FrameworkError("scale", message)
+            for message in scale_change_errors(
+                minimum,
+                maximum,
+                replaced_roles={r["key"] for _, r in roles if isinstance(r.get("key"), str)},
+                replaced_skills={s["key"] for _, s in skills if isinstance(s.get("key"), str)},
+            )
+        ]
+
+    if errors:
+        raise FrameworkInvalid(sorted(set(errors), key=_document_order))
+
+    return Plan(
+        scale=scale,
+        categories=[c for _, c in categories],
+        skills=[s for _, s in skills],
+        roles=[r for _, r in roles],
+    )
+
+
+def scale_change_errors(
+    minimum: int,
+    maximum: int,
+    *,
+    replaced_roles: frozenset[str] | set[str] = frozenset(),
+    replaced_skills: frozenset[str] | set[str] = frozenset(),
+) -> list[str]:
+    """Everything stored that a new scale would leave outside it: expectations and
+    descriptors here, and whatever other apps report through `scale_change_requested`
+    (ratings). Items the import redefines (`replaced_*`) are checked on their own."""
+    messages = []
+    outside = Q(level__lt=minimum) | Q(level__gt=maximum)
+    stranded = (
+        Expectation.objects.filter(outside)
+        .exclude(role__key__in=replaced_roles)
+        .values_list("role__key", "skill__key", "level")
+        .order_by("role__key", "skill__key")
+    )
+    for role_key, skill_key, level in stranded:
+        messages.append(
+            f'role "{role_key}" expects skill "{skill_key}" at level {level}, '
+            f"outside the new scale {minimum}-{maximum}"
+        )
+    for key, levels in (
+        Skill.objects.exclude(key__in=replaced_skills).order_by("key").values_list("key", "levels")
+    ):
+        for level in sorted(int(k) for k in levels):
+            if not minimum <= level <= maximum:
+                messages.append(
+                    f'skill "{key}" describes level {level}, '
+                    f"outside the new scale {minimum}-{maximum}"
+                )
+    for _receiver, more in scale_change_requested.send(
+        sender=Scale,
+        minimum=minimum,
+        maximum=maximum,
+        replaced_roles=replaced_roles,
+        replaced_skills=replaced_skills,
+    ):
+        messages += more
+    return messages
+
+
+def _is_level(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _scale(raw: Any) -> tuple[tuple[int, int, list[str]] | None, list[FrameworkError]]:
+    if not isinstance(raw, dict):
+        return None, []
+    minimum, maximum, labels = raw.get("min"), raw.get("max"), raw.get("labels")
+    if not (_is_level(minimum) and _is_level(maximum)):
+        return None, []  # reported by the structure check
+    if maximum <= minimum:
+        return None, [FrameworkError("scale.max", f"must be above min ({minimum}), got {maximum}")]
+    count = maximum - minimum + 1
+    if labels is None:
+        return (minimum, maximum, default_labels(minimum, maximum)), []
+    if not isinstance(labels, list) or not all(
+        isinstance(label, str) and label for label in labels
+    ):
+        return None, []  # reported by the structure check
+    if len(labels) != count:
+        message = f"expected {count} labels (one per level {minimum}-{maximum}), got {len(labels)}"
+        return None, [FrameworkError("scale.labels", message)]
+    return (minimum, maximum, list(labels)), []
+
+
+_SECTIONS = ["document", "format", "scale", "categories", "skills", "roles"]
+
+
+def _document_order(error: FrameworkError) -> tuple[int, int, str]:
+    """Errors in document order: scale, categories, skills, roles; by index within."""
+    head = error.path.split(".")[0].split("[")[0]
+    index = int(error.path.split("[")[1].split("]")[0]) if "[" in error.path else -1
+    return (_SECTIONS.index(head) if head in _SECTIONS else 0, index, str(error))
+
+
+def category_key_for(name: str, taken: set[str]) -> str:
+    """A new category's key made from its name: slugified, `-2`, `-3`... on collision."""
+    base = slugify(name)[:90] or "category"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+# --- Export ---------------------------------------------------------------------------
+
+
+def export() -> dict[str, Any]:
+    """The whole stored framework as an open-format document (retired items included)."""
+    scale = Scale.current()
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "scale": {"min": scale.minimum, "max": scale.maximum, "labels": list(scale.labels)},
+        "categories": [],
+        "skills": [],
+        "roles": [],
+    }
+    for category in Category.objects.order_by("order", "key"):
+        entry: dict[str, Any] = {"key": category.key, "name": category.name, "kind": category.kind}
+        if category.description:
+            entry["description"] = category.description
+        entry["order"] = category.order
+        document["categories"].append(entry)
+    for skill in Skill.objects.select_related("category").order_by(
+        "category__order", "category__key", "key"
+    ):
+        entry = {"key": skill.key, "name": skill.name, "category": skill.category.key}
+        if skill.description:
+            entry["description"] = skill.description
+        if skill.levels:
+            entry["levels"] = {int(k): v for k, v in sorted(skill.levels.items(), key=_by_level)}
+        if skill.how_to_grow:
+            entry["how_to_grow"] = skill.how_to_grow
+        if skill.retired:
+            entry["retired"] = True
+        document["skills"].append(entry)
+    roles = Role.objects.prefetch_related("next_roles", "expectations__skill")
+    for role in roles.order_by("track", "level", "key"):
+        entry = {"key": role.key, "name": role.name, "track": role.track, "level": role.level}
+        if role.summary:
+            entry["summary"] = role.summary
+        next_roles = sorted(r.key for r in role.next_roles.all())
+        if next_roles:
+            entry["next_roles"] = next_roles
+        expectations = sorted((e.skill.key, e.level) for e in role.expectations.all())
+        if expectations:
+            entry["expectations"] = dict(expectations)
+        if role.retired:
+            entry["retired"] = True
+        document["roles"].append(entry)
+    return document
+
+
+def _by_level(item: tuple[str, str]) -> int:
+    return int(item[0])
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Multi-line text as a readable block; PyYAML falls back to quotes where a block
+    # cannot hold the text exactly.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump(document: dict[str, Any], fmt: str = "yaml") -> str:
+    if fmt == "json":
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,175 @@
+"""Writes to the framework. Every one is a single transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+
+from skills.models import Category, Expectation, Role, Scale, Skill
+from skills.openformat import Plan, category_key_for, validate
+
+if TYPE_CHECKING:
+    from careermap.models import Person
+
+SECTIONS = ("scale", "categories", "skills", "roles")
+
+
+@dataclass
+class ImportResult:
+    """What an import created, updated and left unchanged, by section, as keys."""
+
+    dry_run: bool
+    created: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
+    updated: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
+    unchanged: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
+
+    def record(self, section: str, key: str, outcome: str) -> None:
+        getattr(self, outcome)[section].append(key)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created[s] or self.updated[s] for s in SECTIONS)
+
+    def summary(self) -> str:
+        parts = []
+        for section in SECTIONS[1:]:
+            counts = (len(self.created[section]), len(self.updated[section]))
+            unchanged = len(self.unchanged[section])
+            parts.append(
+                f"{section}: {counts[0]} created, {counts[1]} updated, {unchanged} unchanged"
+            )
+        scale = next((o for o in ("created", "updated") if getattr(self, o)["scale"]), "unchanged")
+        return f"scale {scale}; " + "; ".join(parts)
+
+
+def framework_import(
+    *, document: Any, by: Person | None = None, dry_run: bool = False
+) -> ImportResult:
+    """Import an open-format document (already parsed): upsert by key, all or nothing.
+
+    Raises FrameworkInvalid with every error and its path; writes nothing then, and
+    nothing either on a dry run, which reports what the import would change.
+    `by` is the HR admin making the change (None for command-line imports).
+    """
+    if by is not None and not by.is_hr:
+        raise PermissionDenied("Only HR admins may import a framework.")
+    result = ImportResult(dry_run=dry_run)
+    with transaction.atomic():
+        plan = validate(document)
+        _apply(plan, by, result)
+        if dry_run:
+            # The dry run does the real work and rolls it back, so its report can never
+            # disagree with what the import would do.
+            transaction.set_rollback(True)
+    return result
+
+
+def _save_if_changed(obj: models.Model, values: dict[str, Any], by: Person | None) -> str:
+    """Set `values` on `obj`; save only if something differs. Returns the outcome."""
+    created = obj.pk is None
+    changed = created or any(getattr(obj, name) != value for name, value in values.items())
+    if not changed:
+        return "unchanged"
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj._history_user = by  # type: ignore[attr-defined]  # read by simple-history
+    obj.save()
+    return "created" if created else "updated"
+
+
+def _apply(plan: Plan, by: Person | None, result: ImportResult) -> None:
+    if plan.scale is not None:
+        minimum, maximum, labels = plan.scale
+        scale = Scale.objects.order_by("pk").first() or Scale()
+        values = {"minimum": minimum, "maximum": maximum, "labels": labels}
+        result.record("scale", "scale", _save_if_changed(scale, values, by))
+
+    categories = {c.key: c for c in Category.objects.all()}
+    for position, entry in enumerate(plan.categories, start=1):
+        category = categories.get(entry["key"]) or Category(key=entry["key"])
+        values = {
+            "name": entry["name"],
+            "kind": entry.get("kind", Category.Kind.SOFT),
+            "description": entry.get("description", ""),
+            "order": entry.get("order", position),
+        }
+        result.record("categories", category.key, _save_if_changed(category, values, by))
+        categories[category.key] = category
+
+    by_name = {c.name: c for c in sorted(categories.values(), key=lambda c: c.pk)}
+    skills = {s.key: s for s in Skill.objects.all()}
+    next_order = max((c.order for c in categories.values()), default=0) + 1
+    for entry in plan.skills:
+        reference = entry["category"]
+        category = categories.get(reference) or by_name.get(reference)
+        if category is None:
+            # Named by a skill but defined nowhere: created, soft, with a key from its name.
+            category = Category(key=category_key_for(reference, set(categories)))
+            values = {"name": reference, "kind": Category.Kind.SOFT, "order": next_order}
+            next_order += 1
+            result.record("categories", category.key, _save_if_changed(category, values, by))
+            categories[category.key] = by_name[reference] = category
+        skill = skills.get(entry["key"]) or Skill(key=entry["key"])
+        values = {
+            "name": entry["name"],
+            "category_id": category.pk,
+            "description": entry.get("description", ""),
+            "levels": entry.get("levels", {}),
+            "how_to_grow": entry.get("how_to_grow", ""),
+            "retired": entry.get("retired", False),
+        }
+        result.record("skills", skill.key, _save_if_changed(skill, values, by))
+        skills[skill.key] = skill
+
+    roles = {r.key: r for r in Role.objects.prefetch_related("next_roles", "expectations")}
+    outcomes: dict[str, str] = {}
+    for entry in plan.roles:
+        role = roles.get(entry["key"]) or Role(key=entry["key"])
+        values = {
+            "name": entry["name"],
+            "track": entry["track"],
+            "level": entry["level"],
+            "summary": entry.get("summary", ""),
+            "retired": entry.get("retired", False),
+        }
+        outcomes[role.key] = _save_if_changed(role, values, by)
+        roles[role.key] = role
+
+    # Links between roles and to skills once every role and skill exists.
+    for entry in plan.roles:
+        role = roles[entry["key"]]
+        changed = _set_next_roles(role, [roles[k] for k in entry.get("next_roles", [])])
+        changed |= _set_expectations(role, entry.get("expectations", {}), skills, by)
+        outcome = outcomes[role.key]
+        if changed and outcome == "unchanged":
+            outcome = "updated"
+        result.record("roles", role.key, outcome)
+
+
+def _set_next_roles(role: Role, wanted: list[Role]) -> bool:
+    if {r.pk for r in role.next_roles.all()} == {r.pk for r in wanted}:
+        return False
+    role.next_roles.set(wanted)
+    return True
+
+
+def _set_expectations(
+    role: Role, wanted: dict[str, int], skills: dict[str, Skill], by: Person | None
+) -> bool:
+    """Replace the role's expectations with `wanted`, saving only the differences."""
+    current = {e.skill_id: e for e in Expectation.objects.filter(role=role)}
+    wanted_by_id = {skills[key].pk: level for key, level in wanted.items()}
+    changed = False
+    for skill_id, expectation in current.items():
+        if skill_id not in wanted_by_id:
+            expectation._history_user = by  # type: ignore[attr-defined]
+            expectation.delete()
+            changed = True
+    for skill_id, level in wanted_by_id.items():
+        expectation = current.get(skill_id) or Expectation(role=role, skill_id=skill_id)
+        if _save_if_changed(expectation, {"level": level}, by) != "unchanged":
+            changed = True
+    return changed
