@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 
 from careermap.models import Person
@@ -30,10 +31,11 @@ class HRAdminMixin:
         return self._is_hr(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
 
 
-class PersonForm(forms.ModelForm):
-    class Meta:
+class PersonForm(UserChangeForm):
+    """Shows the password hash read-only (with a link to change it), never as text."""
+
+    class Meta(UserChangeForm.Meta):
         model = Person
-        fields = "__all__"  # noqa: DJ007  (UserAdmin's fieldsets choose what shows)
 
     def clean_manager(self) -> Person | None:
         manager = self.cleaned_data.get("manager")

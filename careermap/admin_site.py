@@ -1,25 +1,35 @@
 """The admin site, where HR admins edit the framework and the org chart.
 
 Kept apart from careermap/admin.py: the admin app loads the site class before any
-admin module registers a model.
+admin module registers a model. (Its AppConfig lives in careermap/admin_apps.py,
+which must import nothing that needs the app registry.)
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
+
+
+def may_use_admin(user: AbstractBaseUser) -> bool:
+    return bool(user.is_active and (user.is_staff or getattr(user, "is_hr", False)))
+
+
+class HRAuthenticationForm(AdminAuthenticationForm):
+    """Django's admin login admits staff only; HR admins are let in too."""
+
+    def confirm_login_allowed(self, user: AbstractBaseUser) -> None:
+        if not may_use_admin(user):
+            super().confirm_login_allowed(user)
 
 
 class CareermapAdminSite(admin.AdminSite):
     site_header = "careermap administration"
     site_title = "careermap admin"
     index_title = "Framework and organisation"
+    login_form = HRAuthenticationForm
 
     def has_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and (user.is_staff or getattr(user, "is_hr", False)))
-
-
-class CareermapAdminConfig(AdminConfig):
-    default_site = "careermap.admin_site.CareermapAdminSite"
+        return may_use_admin(request.user)

@@ -44,7 +44,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or (
 )
 
 INSTALLED_APPS = [
-    "careermap.admin_site.CareermapAdminConfig",
+    "careermap.admin_apps.CareermapAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -20,7 +20,7 @@ from skills.models import Category, Expectation, Role, Scale, Skill, default_lab
 from skills.signals import scale_change_requested
 
 FORMAT = "careermap/1"
-KEY_PATTERN = r"^[A-Za-z0-9_-]+$"
+KEY_PATTERN = r"^[A-Za-z0-9_-]*$"  # empty keys get their own message
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,160 @@
+"""The gap arithmetic of product.md, exactly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from assessments.models import Assessment
+from assessments.selectors import gaps_for, latest_levels
+from assessments.services import assessment_start, assessment_submit
+from skills.models import Skill
+from tests.factories import ExpectationFactory, PersonFactory, RoleFactory, SkillFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(by, person, kind, ratings: dict[str, int], at=None) -> Assessment:
+    draft = assessment_start(
+        by=by,
+        person=person,
+        kind=kind,
+        ratings=[{"skill": key, "level": level} for key, level in ratings.items()],
+    )
+    done = assessment_submit(by=by, assessment=draft)
+    if at is not None:
+        Assessment.objects.filter(pk=done.pk).update(submitted_at=at)
+    return done
+
+
+@pytest.fixture
+def role(db):
+    """A role expecting a=3, b=2, c=4, d=1."""
+    role = RoleFactory(key="r")
+    for key, level in {"a": 3, "b": 2, "c": 4, "d": 1}.items():
+        ExpectationFactory(role=role, skill=SkillFactory(key=key), level=level)
+    return role
+
+
+@pytest.fixture
+def pair(role):
+    boss = PersonFactory(username="boss")
+    return PersonFactory(username="pat", manager=boss, role=role), boss
+
+
+def rows(gaps) -> list[tuple]:
+    return [(r.skill.key, r.self_level, r.manager_level, r.current, r.gap) for r in gaps.rows]
+
+
+def test_the_manager_level_wins_over_self_and_gaps_are_never_negative(pair):
+    pat, boss = pair
+    submit(pat, pat, "self", {"a": 3, "b": 5, "c": 1})
+    submit(boss, pat, "manager", {"a": 1, "c": 4})
+
+    gaps = gaps_for(person=pat)
+
+    # Biggest gap first, then skill key.
+    assert rows(gaps) == [
+        ("a", 3, 1, 1, 2),
+        ("d", None, None, None, 1),
+        ("b", 5, None, 5, 0),
+        ("c", 1, 4, 4, 0),
+    ]
+    assert gaps.readiness == 0.5
+    assert gaps.total_gap == 3
+
+
+def test_the_latest_submitted_rating_wins(pair):
+    pat, _ = pair
+    now = timezone.now()
+    submit(pat, pat, "self", {"a": 1, "b": 1}, at=now - timedelta(days=2))
+    submit(pat, pat, "self", {"a": 3, "b": 0}, at=now - timedelta(days=1))
+    # Submitted later but dated earlier (as an import of old data would be): it loses.
+    submit(pat, pat, "self", {"a": 2, "b": 2}, at=now - timedelta(days=3))
+
+    assert rows(gaps_for(person=pat)) == [
+        ("c", None, None, None, 4),
+        ("b", 0, None, 0, 2),
+        ("d", None, None, None, 1),
+        ("a", 3, None, 3, 0),
+    ]
+
+
+def test_equal_submission_times_fall_back_to_the_higher_id(pair):
+    pat, _ = pair
+    at = timezone.now()
+    first = submit(pat, pat, "self", {"a": 1}, at=at)
+    second = submit(pat, pat, "self", {"a": 2}, at=at)
+    assert second.pk > first.pk
+
+    assert latest_levels([pat.pk])[(pat.pk, Skill.objects.get(key="a").pk)] == (2, None)
+
+
+def test_drafts_never_count(pair):
+    pat, boss = pair
+    assessment_start(by=pat, person=pat, kind="self", ratings=[{"skill": "a", "level": 5}])
+    assessment_start(by=boss, person=pat, kind="manager", ratings=[{"skill": "a", "level": 5}])
+
+    assert all(r[1:4] == (None, None, None) for r in rows(gaps_for(person=pat)))
+
+
+def test_any_manager_above_counts_and_the_latest_of_them_wins(pair):
+    pat, boss = pair
+    top = PersonFactory(username="top")
+    boss.manager = top
+    boss.save()
+    now = timezone.now()
+    submit(boss, pat, "manager", {"a": 1}, at=now - timedelta(days=1))
+    submit(top, pat, "manager", {"a": 3}, at=now)
+
+    assert latest_levels([pat.pk])[(pat.pk, Skill.objects.get(key="a").pk)] == (None, 3)
+
+
+def test_the_target_role_is_the_default_else_the_current_role(pair):
+    pat, _ = pair
+    other = RoleFactory(key="other")
+    ExpectationFactory(role=other, skill=Skill.objects.get(key="a"), level=1)
+
+    assert gaps_for(person=pat).role.key == "r"
+    pat.target_role = other
+    assert gaps_for(person=pat).role.key == "other"
+    assert gaps_for(person=pat, role=pat.role).role.key == "r"
+
+
+def test_no_role_means_no_rows_and_no_readiness():
+    gaps = gaps_for(person=PersonFactory(username="nobody"))
+    assert (gaps.role, gaps.readiness, gaps.rows) == (None, None, [])
+
+
+def test_a_role_that_expects_nothing_is_fully_ready():
+    person = PersonFactory(username="p", role=RoleFactory(key="empty"))
+    assert gaps_for(person=person).readiness == 1.0
+
+
+def test_retired_skills_are_left_out(pair):
+    pat, _ = pair
+    Skill.objects.filter(key="c").update(retired=True)
+
+    gaps = gaps_for(person=pat)
+
+    assert [r[0] for r in rows(gaps)] == ["a", "b", "d"]
+    assert gaps.readiness == 0.0
+
+
+def test_gaps_take_two_queries_however_much_history_there_is(pair):
+    pat, boss = pair
+    for level in range(4):
+        submit(pat, pat, "self", {"a": level, "b": level, "c": level, "d": level})
+        submit(boss, pat, "manager", {"a": level, "b": level})
+    pat = type(pat).objects.select_related("role", "target_role").get(pk=pat.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        gaps = gaps_for(person=pat)
+    # 1: the role's expectations with their skills and categories
+    # 2: the latest rating per (kind, skill), ranked by a window function
+    assert len(queries) == 2
+    assert len(gaps.rows) == 4

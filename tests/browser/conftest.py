@@ -1,0 +1,77 @@
+"""Browser journeys: Debian's Chromium driven by Playwright against Django's live server.
+
+Never `playwright install`: the launch args below point Playwright at /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, Request, Response
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The hook sees every collected test, not only this folder's.
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def checked_page(page: Page) -> Iterator[Page]:
+    """The page, failing the test at teardown on a script error, a console error, a
+    failed request or an error response."""
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(f"console error: {message.text} ({message.location})")
+
+    def on_request_failed(request: Request) -> None:
+        problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400:
+            problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("requestfailed", on_request_failed)
+    page.on("response", on_response)
+    yield page
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def screenshot(page: Page, pytestconfig: pytest.Config) -> Callable[[str], None]:
+    """Save a full-page screenshot to test-artifacts/screenshots/<name>.png."""
+    folder = pytestconfig.rootpath / "test-artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(name: str) -> None:
+        page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+    return save
