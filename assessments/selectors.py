@@ -126,3 +126,185 @@ def gaps_for(*, person: Person, role: Role | None = None) -> Gaps:
     expectations = expectations_of([role.pk]).get(role.pk, [])
     levels = latest_levels([person.pk])
     return Gaps(person=person, role=role, rows=gap_rows(expectations, levels, person.pk))
+
+
+# --- Many people at once: paths, team, reports -----------------------------------------
+# Each runs a fixed number of queries whatever the number of people, skills and
+# assessments: people, expectations of the roles involved, latest levels.
+
+
+@dataclass(frozen=True)
+class Path:
+    role: Role
+    gaps: Gaps
+    reachable: bool
+
+    @property
+    def readiness(self) -> float:
+        return self.gaps.readiness if self.gaps.readiness is not None else 1.0
+
+
+def paths_for(*, person: Person) -> list[Path]:
+    """Every active role but the current one: the next roles of the current role first,
+    then readiness descending, total gap ascending, key ascending. 4 queries."""
+    roles = list(Role.objects.active().exclude(pk=person.role_id))
+    next_ids = set(person.role.next_roles.values_list("pk", flat=True)) if person.role else set()
+    expectations = expectations_of(r.pk for r in roles)
+    levels = latest_levels([person.pk])
+    paths = [
+        Path(
+            role=role,
+            gaps=Gaps(person, role, gap_rows(expectations.get(role.pk, []), levels, person.pk)),
+            reachable=role.pk in next_ids,
+        )
+        for role in roles
+    ]
+    paths.sort(key=lambda p: (not p.reachable, -p.readiness, p.gaps.total_gap, p.role.key))
+    return paths
+
+
+def _gaps_of(people: list[Person]) -> list[Gaps]:
+    """Each person's gaps against their gap role (target, else current). 2 queries."""
+    expectations = expectations_of({p.gap_role_id for p in people if p.gap_role_id})
+    levels = latest_levels([p.pk for p in people])
+    return [
+        Gaps(
+            person,
+            person.target_role or person.role,
+            gap_rows(expectations.get(person.gap_role_id, []), levels, person.pk)
+            if person.gap_role_id
+            else [],
+        )
+        for person in people
+    ]
+
+
+@dataclass(frozen=True)
+class Team:
+    manager: Person
+    skills: list[Skill]
+    members: list[Gaps]
+
+
+def team_for(*, manager: Person, depth: str = "direct") -> Team:
+    """Direct reports (depth "direct") or the whole subtree ("all") of `manager`, each
+    measured against their gap role; `skills` are those any member's role expects,
+    by category then name. 3 queries."""
+    people = Person.objects.filter(is_active=True).select_related("role", "target_role")
+    people = people.filter(manager=manager) if depth == "direct" else people.below(manager.pk)
+    members = _gaps_of(list(people.order_by("name", "username")))
+    skills = {row.skill.pk: row.skill for gaps in members for row in gaps.rows}
+    ordered = sorted(
+        skills.values(), key=lambda s: (s.category.order, s.category.name, s.name, s.key)
+    )
+    return Team(manager=manager, skills=ordered, members=members)
+
+
+def people_in_scope(user: Person):  # -> PersonQuerySet
+    """Whom reports cover: everyone for HR; for a manager, the subtree below them."""
+    people = Person.objects.filter(is_active=True)
+    return people if user.is_hr else people.below(user.pk)
+
+
+@dataclass(frozen=True)
+class SkillReport:
+    skill: Skill
+    expected: int
+    below: int
+    meeting: int
+    unassessed: int
+    average_gap: float | None
+
+
+def skills_report(*, user: Person) -> list[SkillReport]:
+    """Per active skill, over the people in scope whose gap role expects it. 4 queries."""
+    people = list(people_in_scope(user).select_related("role", "target_role"))
+    tallies: dict[int, list[int]] = {}  # skill id -> [expected, below, meeting, unassessed, gaps]
+    for gaps in _gaps_of(people):
+        for row in gaps.rows:
+            tally = tallies.setdefault(row.skill.pk, [0, 0, 0, 0, 0])
+            tally[0] += 1
+            if row.current is None:
+                tally[3] += 1
+            elif row.gap > 0:
+                tally[1] += 1
+            else:
+                tally[2] += 1
+            tally[4] += row.gap
+    return [
+        SkillReport(
+            skill=skill,
+            expected=(t := tallies.get(skill.pk, [0, 0, 0, 0, 0]))[0],
+            below=t[1],
+            meeting=t[2],
+            unassessed=t[3],
+            average_gap=t[4] / t[0] if t[0] else None,
+        )
+        for skill in Skill.objects.active().order_by("key")
+    ]
+
+
+@dataclass(frozen=True)
+class Divergence:
+    person: Person
+    skill: Skill
+    self_level: int
+    manager_level: int
+
+
+@dataclass(frozen=True)
+class Calibration:
+    manager: Person
+    reports: int
+    mean_delta: float | None
+    divergent: list[Divergence]
+
+
+def calibration_report(*, user: Person) -> list[Calibration]:
+    """Per manager in scope with reports: how their own ratings of their direct reports
+    compare with those reports' self-ratings (latest submitted of each). 4 queries."""
+    scope = people_in_scope(user)
+    managers = list(scope.filter(reports__is_active=True).distinct().order_by("name", "username"))
+    reports = {
+        p.pk: p for p in Person.objects.filter(is_active=True, manager__in=managers).order_by("pk")
+    }
+    skills = {s.pk: s for s in Skill.objects.active()}
+    own = latest_levels(reports)
+    # The direct manager's own latest submitted rating of each (report, skill).
+    theirs = (
+        Rating.objects.filter(
+            assessment__status=Assessment.Status.SUBMITTED,
+            assessment__kind=Assessment.Kind.MANAGER,
+            assessment__person_id__in=list(reports),
+            assessment__author_id=F("assessment__person__manager_id"),
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("assessment__person_id"), F("skill_id")],
+                order_by=[F("assessment__submitted_at").desc(), F("assessment_id").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list("assessment__person_id", "skill_id", "level")
+    )
+    pairs: dict[int, list[tuple[Person, Skill, int, int]]] = {m.pk: [] for m in managers}
+    for person_id, skill_id, manager_level in theirs:
+        self_level = own.get((person_id, skill_id), (None, None))[0]
+        if self_level is None or skill_id not in skills:
+            continue
+        person = reports[person_id]
+        pairs[person.manager_id].append((person, skills[skill_id], self_level, manager_level))
+    rows = []
+    for manager in managers:
+        found = sorted(pairs[manager.pk], key=lambda p: (p[0].pk, p[1].key))
+        deltas = [s - m for _, _, s, m in found]
+        rows.append(
+            Calibration(
+                manager=manager,
+                reports=len({p[0].pk for p in found}),
+                mean_delta=sum(deltas) / len(deltas) if deltas else None,
+                divergent=[Divergence(p, sk, s, m) for p, sk, s, m in found if abs(s - m) >= 2],
+            )
+        )
+    return rows

@@ -2,12 +2,22 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import include, path
+from django.views import defaults
 from django.views.generic import RedirectView
+
+from careermap.api_support import json_or_html
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     # Browsers ask for /favicon.ico whatever the page says; a 404 is a console error.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
+    path("api/", include("careermap.api_urls")),
 ]
+
+# Under /api/, errors that no API view handled are JSON too, never an HTML page.
+handler404 = json_or_html(defaults.page_not_found, 404, "Not found.")
+handler500 = json_or_html(defaults.server_error, 500, "Server error.")
+handler400 = json_or_html(defaults.bad_request, 400, "Bad request.")
+handler403 = json_or_html(defaults.permission_denied, 403, "Forbidden.")

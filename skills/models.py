@@ -133,6 +133,13 @@ class RoleQuerySet(models.QuerySet["Role"]):
     def active(self) -> RoleQuerySet:
         return self.filter(retired=False)
 
+    def with_links(self) -> RoleQuerySet:
+        """Next roles and expectations (with their skills) in two more queries."""
+        return self.prefetch_related(
+            "next_roles",
+            models.Prefetch("expectations", Expectation.objects.select_related("skill")),
+        )
+
 
 class Role(models.Model):
     class Track(models.TextChoices):

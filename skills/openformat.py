@@ -494,50 +494,63 @@ def category_key_for(name: str, taken: set[str]) -> str:
 # --- Export ---------------------------------------------------------------------------
 
 
+def category_entry(category: Category) -> dict[str, Any]:
+    entry: dict[str, Any] = {"key": category.key, "name": category.name, "kind": category.kind}
+    if category.description:
+        entry["description"] = category.description
+    entry["order"] = category.order
+    return entry
+
+
+def skill_entry(skill: Skill) -> dict[str, Any]:
+    """A stored skill as the format writes it (its category must be loaded)."""
+    entry: dict[str, Any] = {"key": skill.key, "name": skill.name, "category": skill.category.key}
+    if skill.description:
+        entry["description"] = skill.description
+    if skill.levels:
+        entry["levels"] = {int(k): v for k, v in sorted(skill.levels.items(), key=_by_level)}
+    if skill.how_to_grow:
+        entry["how_to_grow"] = skill.how_to_grow
+    if skill.retired:
+        entry["retired"] = True
+    return entry
+
+
+def role_entry(role: Role) -> dict[str, Any]:
+    """A stored role as the format writes it (load it with `Role.objects.with_links()`)."""
+    entry: dict[str, Any] = {
+        "key": role.key,
+        "name": role.name,
+        "track": role.track,
+        "level": role.level,
+    }
+    if role.summary:
+        entry["summary"] = role.summary
+    next_roles = sorted(r.key for r in role.next_roles.all())
+    if next_roles:
+        entry["next_roles"] = next_roles
+    expectations = sorted((e.skill.key, e.level) for e in role.expectations.all())
+    if expectations:
+        entry["expectations"] = dict(expectations)
+    if role.retired:
+        entry["retired"] = True
+    return entry
+
+
 def export() -> dict[str, Any]:
     """The whole stored framework as an open-format document (retired items included)."""
     scale = Scale.current()
-    document: dict[str, Any] = {
+    skills = Skill.objects.select_related("category").order_by(
+        "category__order", "category__key", "key"
+    )
+    roles = Role.objects.with_links()
+    return {
         "format": FORMAT,
         "scale": {"min": scale.minimum, "max": scale.maximum, "labels": list(scale.labels)},
-        "categories": [],
-        "skills": [],
-        "roles": [],
+        "categories": [category_entry(c) for c in Category.objects.order_by("order", "key")],
+        "skills": [skill_entry(s) for s in skills],
+        "roles": [role_entry(r) for r in roles.order_by("track", "level", "key")],
     }
-    for category in Category.objects.order_by("order", "key"):
-        entry: dict[str, Any] = {"key": category.key, "name": category.name, "kind": category.kind}
-        if category.description:
-            entry["description"] = category.description
-        entry["order"] = category.order
-        document["categories"].append(entry)
-    for skill in Skill.objects.select_related("category").order_by(
-        "category__order", "category__key", "key"
-    ):
-        entry = {"key": skill.key, "name": skill.name, "category": skill.category.key}
-        if skill.description:
-            entry["description"] = skill.description
-        if skill.levels:
-            entry["levels"] = {int(k): v for k, v in sorted(skill.levels.items(), key=_by_level)}
-        if skill.how_to_grow:
-            entry["how_to_grow"] = skill.how_to_grow
-        if skill.retired:
-            entry["retired"] = True
-        document["skills"].append(entry)
-    roles = Role.objects.prefetch_related("next_roles", "expectations__skill")
-    for role in roles.order_by("track", "level", "key"):
-        entry = {"key": role.key, "name": role.name, "track": role.track, "level": role.level}
-        if role.summary:
-            entry["summary"] = role.summary
-        next_roles = sorted(r.key for r in role.next_roles.all())
-        if next_roles:
-            entry["next_roles"] = next_roles
-        expectations = sorted((e.skill.key, e.level) for e in role.expectations.all())
-        if expectations:
-            entry["expectations"] = dict(expectations)
-        if role.retired:
-            entry["retired"] = True
-        document["roles"].append(entry)
-    return document
 
 
 def _by_level(item: tuple[str, str]) -> int:

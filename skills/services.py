@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from skills.models import Category, Expectation, Role, Scale, Skill
-from skills.openformat import Plan, category_key_for, validate
+from skills.openformat import (
+    FrameworkInvalid,
+    Plan,
+    category_key_for,
+    role_entry,
+    skill_entry,
+    validate,
+)
 
 if TYPE_CHECKING:
     from careermap.models import Person
 
 SECTIONS = ("scale", "categories", "skills", "roles")
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """Who makes a write, and a token that every history record of that one write
+    carries as its change reason, so that the history shows one write as one change."""
+
+    user: Person | None
+    reason: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def on(self, obj: models.Model) -> None:
+        obj._history_user = self.user  # type: ignore[attr-defined]  # read by simple-history
+        obj._change_reason = self.reason  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -59,7 +81,7 @@ def framework_import(
     result = ImportResult(dry_run=dry_run)
     with transaction.atomic():
         plan = validate(document)
-        _apply(plan, by, result)
+        _apply(plan, _Stamp(by), result)
         if dry_run:
             # The dry run does the real work and rolls it back, so its report can never
             # disagree with what the import would do.
@@ -67,7 +89,7 @@ def framework_import(
     return result
 
 
-def _save_if_changed(obj: models.Model, values: dict[str, Any], by: Person | None) -> str:
+def _save_if_changed(obj: models.Model, values: dict[str, Any], stamp: _Stamp) -> str:
     """Set `values` on `obj`; save only if something differs. Returns the outcome."""
     created = obj.pk is None
     changed = created or any(getattr(obj, name) != value for name, value in values.items())
@@ -75,17 +97,17 @@ def _save_if_changed(obj: models.Model, values: dict[str, Any], by: Person | Non
         return "unchanged"
     for name, value in values.items():
         setattr(obj, name, value)
-    obj._history_user = by  # type: ignore[attr-defined]  # read by simple-history
+    stamp.on(obj)
     obj.save()
     return "created" if created else "updated"
 
 
-def _apply(plan: Plan, by: Person | None, result: ImportResult) -> None:
+def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
     if plan.scale is not None:
         minimum, maximum, labels = plan.scale
         scale = Scale.objects.order_by("pk").first() or Scale()
         values = {"minimum": minimum, "maximum": maximum, "labels": labels}
-        result.record("scale", "scale", _save_if_changed(scale, values, by))
+        result.record("scale", "scale", _save_if_changed(scale, values, stamp))
 
     categories = {c.key: c for c in Category.objects.all()}
     for position, entry in enumerate(plan.categories, start=1):
@@ -96,7 +118,7 @@ def _apply(plan: Plan, by: Person | None, result: ImportResult) -> None:
             "description": entry.get("description", ""),
             "order": entry.get("order", position),
         }
-        result.record("categories", category.key, _save_if_changed(category, values, by))
+        result.record("categories", category.key, _save_if_changed(category, values, stamp))
         categories[category.key] = category
 
     by_name = {c.name: c for c in sorted(categories.values(), key=lambda c: c.pk)}
@@ -110,7 +132,7 @@ def _apply(plan: Plan, by: Person | None, result: ImportResult) -> None:
             category = Category(key=category_key_for(reference, set(categories)))
             values = {"name": reference, "kind": Category.Kind.SOFT, "order": next_order}
             next_order += 1
-            result.record("categories", category.key, _save_if_changed(category, values, by))
+            result.record("categories", category.key, _save_if_changed(category, values, stamp))
             categories[category.key] = by_name[reference] = category
         skill = skills.get(entry["key"]) or Skill(key=entry["key"])
         values = {
@@ -121,7 +143,7 @@ def _apply(plan: Plan, by: Person | None, result: ImportResult) -> None:
             "how_to_grow": entry.get("how_to_grow", ""),
             "retired": entry.get("retired", False),
         }
-        result.record("skills", skill.key, _save_if_changed(skill, values, by))
+        result.record("skills", skill.key, _save_if_changed(skill, values, stamp))
         skills[skill.key] = skill
 
     roles = {r.key: r for r in Role.objects.prefetch_related("next_roles", "expectations")}
@@ -135,29 +157,30 @@ def _apply(plan: Plan, by: Person | None, result: ImportResult) -> None:
             "summary": entry.get("summary", ""),
             "retired": entry.get("retired", False),
         }
-        outcomes[role.key] = _save_if_changed(role, values, by)
+        outcomes[role.key] = _save_if_changed(role, values, stamp)
         roles[role.key] = role
 
     # Links between roles and to skills once every role and skill exists.
     for entry in plan.roles:
         role = roles[entry["key"]]
-        changed = _set_next_roles(role, [roles[k] for k in entry.get("next_roles", [])])
-        changed |= _set_expectations(role, entry.get("expectations", {}), skills, by)
+        changed = _set_next_roles(role, [roles[k] for k in entry.get("next_roles", [])], stamp)
+        changed |= _set_expectations(role, entry.get("expectations", {}), skills, stamp)
         outcome = outcomes[role.key]
         if changed and outcome == "unchanged":
             outcome = "updated"
         result.record("roles", role.key, outcome)
 
 
-def _set_next_roles(role: Role, wanted: list[Role]) -> bool:
+def _set_next_roles(role: Role, wanted: list[Role], stamp: _Stamp) -> bool:
     if {r.pk for r in role.next_roles.all()} == {r.pk for r in wanted}:
         return False
+    stamp.on(role)  # simple-history records the new set as a change of the role
     role.next_roles.set(wanted)
     return True
 
 
 def _set_expectations(
-    role: Role, wanted: dict[str, int], skills: dict[str, Skill], by: Person | None
+    role: Role, wanted: dict[str, int], skills: dict[str, Skill], stamp: _Stamp
 ) -> bool:
     """Replace the role's expectations with `wanted`, saving only the differences."""
     current = {e.skill_id: e for e in Expectation.objects.filter(role=role)}
@@ -165,11 +188,61 @@ def _set_expectations(
     changed = False
     for skill_id, expectation in current.items():
         if skill_id not in wanted_by_id:
-            expectation._history_user = by  # type: ignore[attr-defined]
+            stamp.on(expectation)
             expectation.delete()
             changed = True
     for skill_id, level in wanted_by_id.items():
         expectation = current.get(skill_id) or Expectation(role=role, skill_id=skill_id)
-        if _save_if_changed(expectation, {"level": level}, by) != "unchanged":
+        if _save_if_changed(expectation, {"level": level}, stamp) != "unchanged":
             changed = True
     return changed
+
+
+# --- One skill or role at a time (API and pages) ---------------------------------------
+# A write is an import of one entry: the same validation, the same history, one
+# transaction. Errors come back keyed by field, as API clients and forms expect.
+
+
+_ENTRY_PATH = re.compile(r"^\w+\[\d+\]\.(?P<field>\w+)\.?(?P<rest>.*)$")
+
+
+def _field_errors(exc: FrameworkInvalid) -> ValidationError:
+    """`skills[0].levels.7: level 7 is outside...` -> {"levels": ["7: level 7 is ..."]}."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        match = _ENTRY_PATH.match(error.path)
+        field = {"key": "slug"}.get(match["field"], match["field"]) if match else "detail"
+        rest = match["rest"] if match else ""
+        errors.setdefault(field, []).append(f"{rest}: {error.message}" if rest else error.message)
+    return ValidationError(errors)
+
+
+def _write_entry(section: str, entry: dict[str, Any], by: Person) -> None:
+    try:
+        framework_import(document={section: [entry]}, by=by)
+    except FrameworkInvalid as exc:
+        raise _field_errors(exc) from exc
+
+
+@transaction.atomic
+def skill_save(*, by: Person, key: str, changes: dict[str, Any], create: bool = False) -> Skill:
+    """Create a skill, or change the given fields of one (its other fields stay)."""
+    existing = Skill.objects.select_related("category").filter(key=key).first()
+    if create and existing is not None:
+        raise ValidationError({"slug": f'A skill "{key}" exists already.'})
+    entry = {"key": key} if existing is None else skill_entry(existing)
+    _write_entry("skills", {**entry, **changes}, by)
+    return Skill.objects.select_related("category").get(key=key)
+
+
+@transaction.atomic
+def role_save(*, by: Person, key: str, changes: dict[str, Any], create: bool = False) -> Role:
+    """Create a role, or change the given fields of one. `expectations` (a mapping of
+    skill key to level), when given, replaces the whole set."""
+    existing = Role.objects.with_links().filter(key=key)
+    role = existing.first()
+    if create and role is not None:
+        raise ValidationError({"slug": f'A role "{key}" exists already.'})
+    entry = {"key": key} if role is None else role_entry(role)
+    _write_entry("roles", {**entry, **changes}, by)
+    return Role.objects.get(key=key)

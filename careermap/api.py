@@ -1,0 +1,124 @@
+"""REST API for people: me, the people a user may see, their gaps, paths and team."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import (
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments.selectors import gaps_for, paths_for, team_for
+from assessments.serializers import GapsSerializer, PathSerializer, TeamSerializer
+from careermap.api_support import StrictFilterSet, page_of, paginated, visible_people
+from careermap.models import Person
+from careermap.serializers import MeSerializer, PersonSerializer
+from careermap.services import person_update
+from skills.models import Role
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class TokenView(ObtainAuthToken):
+    """POST username and password, get a token; 400 on bad credentials."""
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([])
+@authentication_classes([])
+def not_found(request: Request) -> Response:
+    raise Http404
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user, context={"request": request}).data)
+
+
+class PersonFilter(StrictFilterSet):
+    manager = django_filters.ModelChoiceFilter(queryset=visible_people)
+    role = django_filters.CharFilter(field_name="role__key", help_text="A role slug.")
+
+    class Meta:
+        model = Person
+        fields = ["manager", "role"]
+
+
+class PeopleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The people the caller may see: themselves, everyone below them, everyone for HR.
+    Anyone else answers 404."""
+
+    serializer_class = PersonSerializer
+    lookup_value_converter = "int"
+    http_method_names = ["get", "patch", "head", "options"]
+    filterset_class = PersonFilter
+
+    queryset = Person.objects.none()  # for the schema; requests use get_queryset()
+
+    def get_queryset(self) -> QuerySet[Person]:
+        people = Person.objects.visible_to(self.request.user)
+        return people.select_related("role", "target_role").order_by("name", "username", "pk")
+
+    def filter_queryset(self, queryset):
+        # Filters select rows of the list; ?role= on /gaps/ means something else.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        serializer = self.get_serializer(person, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        person_update(by=request.user, person=person, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("role", str, description="A role slug; default: target")],
+        responses=GapsSerializer,
+    )
+    @action(detail=True)
+    def gaps(self, request: Request, pk: str) -> Response:
+        person = self.get_object()
+        role = None
+        if "role" in request.query_params:
+            role = Role.objects.filter(key=request.query_params["role"]).first()
+            if role is None:
+                raise ValidationError({"role": ["No role has this slug."]})
+        return Response(GapsSerializer(gaps_for(person=person, role=role)).data)
+
+    @extend_schema(responses=page_of(PathSerializer))
+    @action(detail=True)
+    def paths(self, request: Request, pk: str) -> Response:
+        person = self.get_object()
+        return paginated(self, paths_for(person=person), lambda p: PathSerializer(p).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("depth", str, enum=["direct", "all"])],
+        responses=TeamSerializer,
+    )
+    @action(detail=True)
+    def team(self, request: Request, pk: str) -> Response:
+        person = self.get_object()
+        depth = request.query_params.get("depth", "direct")
+        if depth not in {"direct", "all"}:
+            raise ValidationError({"depth": ['Use "direct" or "all".']})
+        return Response(TeamSerializer(team_for(manager=person, depth=depth)).data)

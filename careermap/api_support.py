@@ -1,0 +1,172 @@
+"""What every API view shares: the page envelope, error responses, strict fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from careermap.errors import Conflict
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500  # larger values are capped, not refused
+
+
+def paginated(view: Any, items: Sequence[Any], serialize: Any) -> Response:
+    """Page a computed list (paths, reports, history) in the same envelope as querysets."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(items, view.request, view=view)
+    return paginator.get_paginated_response([serialize(item) for item in page or []])
+
+
+@cache
+def page_of(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The OpenAPI shape of a page of `serializer_class` items, for computed lists."""
+    name = serializer_class.__name__.removesuffix("Serializer")
+    return type(
+        f"Paginated{name}List",
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Service errors become API errors: bad input 400 with field errors, a write the
+    user may not make 403, a contradiction of the current state 409."""
+    if isinstance(exc, DjangoValidationError):
+        detail = _nested(exc.message_dict) if hasattr(exc, "error_dict") else exc.messages
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Conflict):
+        data: dict[str, Any] = {"detail": str(exc)}
+        if (draft := getattr(exc, "draft", None)) is not None:
+            data["id"] = draft.pk
+        return Response(data, status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)
+
+
+_ITEM_FIELD = re.compile(r"^(?P<name>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
+
+
+def _nested(errors: dict[str, list[str]]) -> dict[str, Any]:
+    """Service errors such as `ratings[1].skill` in the shape DRF gives list errors:
+    {"ratings": {"1": {"skill": [...]}}}, so clients see one format."""
+    out: dict[str, Any] = {}
+    for key, messages in errors.items():
+        match = _ITEM_FIELD.match(key)
+        if match is None:
+            out[key] = messages
+        else:
+            items = out.setdefault(match["name"], {})
+            items.setdefault(match["index"], {})[match["field"]] = messages
+    return out
+
+
+# Django's own error views, for /api/ URLs that no DRF view handles: JSON, never HTML.
+def json_or_html(default_view: Any, code: int, message: str) -> Any:
+    def view(request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=code)
+        return default_view(request, *args, **kwargs)
+
+    return view
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: DRF would turn 0 into "0"; a number where text belongs is refused."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """Whole numbers only: no "3", no 3.0, no true."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+def raise_as_field_error(exc: DjangoPermissionDenied, field: str) -> None:
+    """A refused write on a visible object: 403, naming the field that decided it."""
+    raise exceptions.PermissionDenied({field: [str(exc)]}) from exc
+
+
+# --- OpenAPI: declare the errors the views really give ---------------------------------
+
+_ERROR = {
+    "type": "object",
+    "description": "Errors: `detail`, or the names of the fields in error with their messages.",
+    "additionalProperties": True,
+}
+
+
+def declare_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict:
+    """Every operation may answer 400 (bad input, bad query parameters), 401 (anonymous),
+    403 (a write this user may not make), 404 (nothing visible there) and, for writes,
+    409 (the current state forbids it: a submitted assessment, an open draft)."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = _ERROR
+    ref = {"$ref": "#/components/schemas/Error"}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            codes = ["400", "403", "404"]
+            if operation.get("security") != [{}] and {} not in operation.get("security", []):
+                codes.append("401")
+            if method in {"post", "patch", "put", "delete"}:
+                codes.append("409")
+            for code in codes:
+                responses.setdefault(
+                    code,
+                    {"description": "Error", "content": {"application/json": {"schema": ref}}},
+                )
+    return result
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """An empty filter value (`?role=`) is an error, not a silent "no filter"."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and self.data.get(name) == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid
+
+
+def visible_people(request: Any):
+    """For filters: a person the caller cannot see is as good as nonexistent."""
+    from careermap.models import Person
+
+    if request is None:
+        return Person.objects.none()
+    return Person.objects.visible_to(request.user)

@@ -1,0 +1,31 @@
+"""The REST API, v1, under /api/ (contract: ../shared/product.md)."""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from assessments.api import AssessmentViewSet, CalibrationReportView, SkillsReportView
+from careermap.api import MeView, PeopleViewSet, TokenView, not_found
+from skills.api import CategoryViewSet, FrameworkView, RoleViewSet, SkillViewSet
+
+router = SimpleRouter(use_regex_path=False)
+router.register("categories", CategoryViewSet, basename="category")
+router.register("skills", SkillViewSet, basename="skill")
+router.register("roles", RoleViewSet, basename="role")
+router.register("people", PeopleViewSet, basename="person")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("framework/", FrameworkView.as_view(), name="api-framework"),
+    path("reports/skills/", SkillsReportView.as_view(), name="api-reports-skills"),
+    path("reports/calibration/", CalibrationReportView.as_view(), name="api-reports-calibration"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+    # Anything else under /api/ is a JSON 404, in debug too (never Django's HTML page).
+    re_path(r"^.*$", not_found, name="api-not-found"),
+]

@@ -1,0 +1,194 @@
+"""REST API for the framework: categories, skills, roles, their history, import/export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from careermap.api_support import page_of, paginated
+from skills.models import Category, Role, Skill
+from skills.openformat import FrameworkInvalid, dump, export, parse
+from skills.selectors import role_history
+from skills.serializers import (
+    CategorySerializer,
+    HistorySerializer,
+    ImportResultSerializer,
+    RoleSerializer,
+    SkillSerializer,
+)
+from skills.services import framework_import, role_save, skill_save
+
+
+class IsHROrReadOnly(permissions.BasePermission):
+    message = "Only HR admins change the framework."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in permissions.SAFE_METHODS or bool(request.user.is_hr)
+
+
+class IsHR(permissions.BasePermission):
+    message = "Only HR admins may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user.is_hr)
+
+
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Category.objects.order_by("order", "key")
+    serializer_class = CategorySerializer
+
+
+class _FrameworkViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Skills and roles: anyone reads, HR writes through the import service; DELETE
+    retires (the item stays readable, with its history)."""
+
+    permission_classes = [permissions.IsAuthenticated, IsHROrReadOnly]
+    lookup_field = "key"
+    lookup_url_kwarg = "slug"
+    lookup_value_converter = "slug"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_fields = ["retired"]
+    save: Any  # skill_save or role_save
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = serializer.validated_data["key"]
+        obj = type(self).save(by=request.user, key=key, changes=serializer.changes(), create=True)
+        return Response(self._fresh(obj), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()
+        serializer = self.get_serializer(obj, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = serializer.changes()
+        if "key" in serializer.validated_data and serializer.validated_data["key"] != obj.key:
+            raise ValidationError({"slug": ["A slug never changes: it is the stable key."]})
+        obj = type(self).save(by=request.user, key=obj.key, changes=changes)
+        return Response(self._fresh(obj))
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()
+        type(self).save(by=request.user, key=obj.key, changes={"retired": True})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _fresh(self, obj: Any) -> dict[str, Any]:
+        return self.get_serializer(self.get_queryset().get(pk=obj.pk)).data
+
+
+@extend_schema(parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH)])
+class SkillViewSet(_FrameworkViewSet):
+    queryset = Skill.objects.select_related("category").order_by("key")
+    serializer_class = SkillSerializer
+    save = staticmethod(skill_save)
+
+
+@extend_schema(parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH)])
+class RoleViewSet(_FrameworkViewSet):
+    queryset = Role.objects.with_links().order_by("key")
+    serializer_class = RoleSerializer
+    save = staticmethod(role_save)
+
+    @extend_schema(responses=page_of(HistorySerializer))
+    @action(detail=True, permission_classes=[permissions.IsAuthenticated, IsHR])
+    def history(self, request: Request, slug: str) -> Response:
+        role = self.get_object()
+        return paginated(self, role_history(role), lambda c: HistorySerializer(c).data)
+
+    def get_queryset(self) -> QuerySet[Role]:
+        if self.action == "history":
+            return Role.objects.all()
+        return super().get_queryset()
+
+
+# --- The whole framework in the open format --------------------------------------------
+
+
+class YAMLRenderer(BaseRenderer):
+    media_type = "application/yaml"
+    format = "yaml"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
+        return dump(data, "yaml").encode()
+
+
+class FrameworkDocumentParser(BaseParser):
+    """Hands the raw document (JSON or YAML) to the open-format parser, whose errors
+    carry the paths the format promises."""
+
+    media_type = "*/*"
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> bytes:
+        return stream.read() if stream is not None else b""
+
+
+class FrameworkView(APIView):
+    renderer_classes = [JSONRenderer, YAMLRenderer]
+    parser_classes = [FrameworkDocumentParser]
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [permissions.IsAuthenticated(), IsHR()]
+        return [permissions.IsAuthenticated()]
+
+    @extend_schema(
+        summary="The whole framework in the open format",
+        parameters=[
+            OpenApiParameter("format", str, enum=["json", "yaml"], description="Default JSON.")
+        ],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(export())
+
+    @extend_schema(
+        summary="Import a framework (JSON or YAML body): upsert by key, all or nothing",
+        parameters=[
+            OpenApiParameter(
+                "dry_run", str, enum=["0", "1"], description="1: report, write nothing."
+            )
+        ],
+        request={
+            "application/json": OpenApiTypes.OBJECT,
+            "application/yaml": OpenApiTypes.STR,
+        },
+        responses={200: ImportResultSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        dry_run = request.query_params.get("dry_run", "0")
+        if dry_run not in {"0", "1", "true", "false"}:
+            raise ValidationError({"dry_run": ['Use "1" for a dry run or "0".']})
+        try:
+            result = framework_import(
+                document=parse(request.data or b""),
+                by=request.user,
+                dry_run=dry_run in {"1", "true"},
+            )
+        except FrameworkInvalid as exc:
+            return Response(
+                {
+                    "detail": f"{len(exc.errors)} error(s); nothing was imported.",
+                    "errors": [{"path": e.path, "message": e.message} for e in exc.errors],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(ImportResultSerializer(result).data)
