@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, Rating
@@ -51,13 +51,16 @@ def assessment_start(
     _check_author(by=by, person=person, kind=kind)
     # Lock the person's row so that two concurrent starts cannot both open a draft.
     Person.objects.select_for_update().filter(pk=person.pk).first()
-    existing = Assessment.objects.filter(
-        person=person, kind=kind, author=by, status=Assessment.Status.DRAFT
-    ).first()
+    open_drafts = {"person": person, "kind": kind, "author": by, "status": "draft"}
+    existing = Assessment.objects.filter(**open_drafts).first()
     if existing is not None:
         raise DraftExists(existing)
-
-    draft = Assessment.objects.create(person=person, author=by, kind=kind)
+    try:
+        with transaction.atomic():
+            draft = Assessment.objects.create(person=person, author=by, kind=kind)
+    except IntegrityError:
+        # Another start won the race (the constraint assessment_one_open_draft decides).
+        raise DraftExists(Assessment.objects.get(**open_drafts)) from None
     last = (
         Assessment.objects.filter(
             person=person, kind=kind, author=by, status=Assessment.Status.SUBMITTED
@@ -99,11 +102,14 @@ def assessment_submit(*, by: Person, assessment: Assessment) -> Assessment:
 
 
 def _locked_draft(*, by: Person, assessment: Assessment) -> Assessment:
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked = Assessment.objects.select_related("person").select_for_update().get(pk=assessment.pk)
     if locked.author_id != by.pk:
         raise PermissionDenied("Only the author may change an assessment.")
     if locked.status != Assessment.Status.DRAFT:
         raise Conflict("This assessment was submitted; submitted assessments never change.")
+    # The org chart may have changed since the draft opened: a manager moved away from
+    # the person may no longer write about them.
+    _check_author(by=by, person=locked.person, kind=locked.kind)
     return locked
 
 
@@ -114,12 +120,15 @@ def _validated_ratings(
     (skill, level, evidence) triples, where level/evidence may be `...` for "keep"."""
     errors: dict[str, str] = {}
     scale = Scale.current()
-    keys = [r.get("skill") for r in ratings]
+    keys = [r.get("skill") for r in ratings if isinstance(r, Mapping)]
     skills = Skill.objects.in_bulk([k for k in keys if isinstance(k, str)], field_name="key")
     rated = set(assessment.ratings.values_list("skill__key", flat=True)) if assessment else set()
     seen: set[str] = set()
     out = []
     for i, rating in enumerate(ratings):
+        if not isinstance(rating, Mapping):
+            errors[f"ratings[{i}]"] = 'Each rating is a mapping: {"skill", "level", "evidence"}.'
+            continue
         key, level = rating.get("skill"), rating.get("level", ...)
         evidence = rating.get("evidence", ...)
         skill = skills.get(key) if isinstance(key, str) else None

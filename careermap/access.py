@@ -11,12 +11,6 @@ def visible_people(user: Person):  # -> PersonQuerySet
     return Person.objects.visible_to(user)
 
 
-def can_see(user: Person, person: Person) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_hr or user.pk == person.pk or user.manages(person)
-
-
 def get_visible_person_or_404(user: Person, pk: int) -> Person:
     """The person with `pk` if `user` may see them; 404 otherwise, never 403."""
     person = visible_people(user).select_related("role", "target_role", "manager").filter(pk=pk)

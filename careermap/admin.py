@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from careermap.models import Person
 from careermap.services import manager_error
+from skills.models import Role
 
 
 class HRAdminMixin:
@@ -36,6 +37,18 @@ class PersonForm(UserChangeForm):
 
     class Meta(UserChangeForm.Meta):
         model = Person
+
+    def _active_role(self, field: str) -> Role | None:
+        role = self.cleaned_data.get(field)
+        if role is not None and role.retired:
+            raise forms.ValidationError(f'Role "{role.key}" is retired.')
+        return role
+
+    def clean_role(self) -> Role | None:
+        return self._active_role("role")
+
+    def clean_target_role(self) -> Role | None:
+        return self._active_role("target_role")
 
     def clean_manager(self) -> Person | None:
         manager = self.cleaned_data.get("manager")
@@ -76,6 +89,12 @@ class PersonAdmin(HRAdminMixin, UserAdmin):
             },
         ),
     )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # HR keeps the org chart, never the keys to a superuser (password included).
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # Only a superuser hands out superuser or staff rights.

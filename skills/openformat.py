@@ -8,13 +8,14 @@ commands, the HR pages and the API. Applying a validated document is
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 import yaml
 from django.db.models import Q
 from django.utils.text import slugify
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 
 from skills.models import Category, Expectation, Role, Scale, Skill, default_labels
 from skills.signals import scale_change_requested
@@ -40,10 +41,15 @@ class FrameworkInvalid(Exception):
 
 # --- Structure ------------------------------------------------------------------------
 
+# Bounds keep values inside the database's columns and the pages' reach.
+MAX_LEVEL = 100
+MAX_ROLE_LEVEL = 1000
+MAX_ORDER = 1_000_000
+
 _TEXT = {"type": "string"}
 _KEY = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": KEY_PATTERN}
 _NAME = {"type": "string", "minLength": 1, "maxLength": 200}
-_LEVEL = {"type": "integer", "minimum": 0}
+_LEVEL = {"type": "integer", "minimum": 0, "maximum": MAX_LEVEL}
 
 
 def _entry(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -75,7 +81,7 @@ SCHEMA: dict[str, Any] = {
                     "name": _NAME,
                     "kind": {"enum": [c.value for c in Category.Kind]},
                     "description": _TEXT,
-                    "order": {"type": "integer"},
+                    "order": {"type": "integer", "minimum": -MAX_ORDER, "maximum": MAX_ORDER},
                 },
                 ["key", "name"],
             ),
@@ -102,7 +108,7 @@ SCHEMA: dict[str, Any] = {
                     "key": _KEY,
                     "name": _NAME,
                     "track": {"enum": [t.value for t in Role.Track]},
-                    "level": _LEVEL,
+                    "level": {"type": "integer", "minimum": 0, "maximum": MAX_ROLE_LEVEL},
                     "summary": _TEXT,
                     "next_roles": {"type": "array", "items": _KEY},
                     "expectations": {"type": "object", "additionalProperties": _LEVEL},
@@ -113,7 +119,13 @@ SCHEMA: dict[str, Any] = {
         },
     },
 }
-_VALIDATOR = Draft202012Validator(SCHEMA)
+_Validator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    ),
+)
+_VALIDATOR = _Validator(SCHEMA)
 
 _TYPE_NAMES = {
     type(None): "null",
@@ -127,6 +139,8 @@ _TYPE_NAMES = {
 
 
 def _type_name(value: Any) -> str:
+    if isinstance(value, float):
+        return "number"
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
@@ -178,6 +192,9 @@ def _structure_errors(document: dict[str, Any]) -> list[FrameworkError]:
             case "minimum":
                 message = f"must be {error.validator_value} or more, got {instance}"
                 errors.append(FrameworkError(_path(path), message))
+            case "maximum":
+                message = f"must be {error.validator_value} or less, got {instance}"
+                errors.append(FrameworkError(_path(path), message))
             case _:  # pragma: no cover - every keyword in SCHEMA is handled above
                 errors.append(FrameworkError(_path(path), error.message))
     return sorted(set(errors), key=lambda e: (e.path, e.message))
@@ -195,6 +212,13 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found a {_type_name(key)} as a key",
+                key_node.start_mark,
+            )
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 "while constructing a mapping",
@@ -228,15 +252,25 @@ def parse(text: str | bytes) -> Any:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FrameworkInvalid([FrameworkError("document", f"not UTF-8 text: {exc}")]) from exc
+    json_error = None
     if text.lstrip().startswith(("{", "[")):
         try:
             return json.loads(text, object_pairs_hook=_no_duplicate_pairs)
         except ValueError as exc:
-            raise FrameworkInvalid([FrameworkError("document", f"not valid JSON: {exc}")]) from exc
+            json_error = exc  # perhaps YAML in flow style: {skills: [...]}
+        except RecursionError as exc:
+            raise _too_deep() from exc
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
-        raise FrameworkInvalid([FrameworkError("document", f"not valid YAML: {exc}")]) from exc
+        message = f"not valid JSON: {json_error}" if json_error else f"not valid YAML: {exc}"
+        raise FrameworkInvalid([FrameworkError("document", message)]) from exc
+    except RecursionError as exc:
+        raise _too_deep() from exc
+
+
+def _too_deep() -> FrameworkInvalid:
+    return FrameworkInvalid([FrameworkError("document", "nested too deeply to be a framework")])
 
 
 # --- Validation -----------------------------------------------------------------------
@@ -252,24 +286,51 @@ class Plan:
     roles: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _trimmed(value: Any) -> Any:
-    """Text trimmed of surrounding white space, at any depth, mapping keys included."""
-    if isinstance(value, str):
+MAX_NODES = 200_000  # far above the largest real framework (direct.yaml: ~2,000)
+
+
+class _Cleaner:
+    """One walk over the document: text trimmed of surrounding white space, mapping keys
+    made text (YAML reads `1:` as a number), and errors for what cannot be stored: keys
+    that collide once trimmed, NUL or lone surrogate characters, runaway size (aliases
+    can make a small file huge)."""
+
+    def __init__(self) -> None:
+        self.errors: list[FrameworkError] = []
+        self.nodes = 0
+
+    def clean(self, value: Any, path: list[Any]) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise FrameworkInvalid([FrameworkError("document", "too large to be a framework")])
+        if isinstance(value, str):
+            return self._text(value, path)
+        if isinstance(value, list):
+            return [self.clean(item, [*path, i]) for i, item in enumerate(value)]
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for raw_key, item in value.items():
+                key = self._text(str(raw_key), path)
+                if key in out:
+                    message = f'duplicate key "{key}" once trimmed'
+                    self.errors.append(FrameworkError(_path([*path, key]), message))
+                    continue
+                out[key] = self.clean(item, [*path, key])
+            return out
+        return value
+
+    def _text(self, value: str, path: list[Any]) -> str:
+        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+            message = "holds a character that is not valid text"
+            self.errors.append(FrameworkError(_path(path), message))
+            return ""
         return value.strip()
-    if isinstance(value, list):
-        return [_trimmed(v) for v in value]
-    if isinstance(value, dict):
-        return {_trimmed(k): _trimmed(v) for k, v in value.items()}
-    return value
 
 
-def _level_key(raw: Any) -> int | None:
-    """Level descriptor keys: integers in YAML, digit strings in JSON."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
+def _level_key(raw: str) -> int | None:
+    """Level descriptor keys: integers in YAML, digit strings in JSON (both text by now)."""
+    digits = raw.removeprefix("-")
+    if digits.isascii() and digits.isdigit():
         return int(raw)
     return None
 
@@ -299,16 +360,21 @@ def validate(raw: Any) -> Plan:
 
     Returns a Plan, or raises FrameworkInvalid listing every error with its path.
     """
-    if raw is None or raw == {} or raw == "":
+    if raw is None or raw == {}:
         raise FrameworkInvalid([FrameworkError("document", "the document is empty")])
     if not isinstance(raw, dict):
         message = f"expected a mapping at the top level, got {_type_name(raw)}"
         raise FrameworkInvalid([FrameworkError("document", message)])
-
-    document: dict[str, Any] = _trimmed(raw)
     # Top-level fields the format does not define (source, license, attribution) are
-    # ignored; inside the sections, unknown fields are errors.
-    document = {k: v for k, v in document.items() if k in SCHEMA["properties"]}
+    # ignored, and never walked; inside the sections, unknown fields are errors.
+    known = {
+        k: v for k, v in raw.items() if isinstance(k, str) and k.strip() in SCHEMA["properties"]
+    }
+    if not known.keys() - {"format"} and known.get("format", FORMAT) == FORMAT:
+        message = "the document holds no scale, categories, skills or roles"
+        raise FrameworkInvalid([FrameworkError("document", message)])
+    cleaner = _Cleaner()
+    document: dict[str, Any] = cleaner.clean(known, [])
     for section in ("categories", "skills", "roles"):
         if document.get(section) is None:
             document[section] = []
@@ -319,7 +385,7 @@ def validate(raw: Any) -> Plan:
                 else item
                 for item in document[section]
             ]
-    errors = _structure_errors(document)
+    errors = cleaner.errors + _structure_errors(document)
 
     stored_scale = Scale.current()
     scale, scale_errors = _scale(document.get("scale"))
@@ -357,7 +423,9 @@ def validate(raw: Any) -> Plan:
                 continue
             if str(level) in normalised:
                 errors.append(FrameworkError(path, f"level {level} is described twice"))
-            check_level(path, level)
+            if not minimum <= level <= maximum:
+                message = f"level {level} is outside the scale {minimum}-{maximum}"
+                errors.append(FrameworkError(path, message))
             if isinstance(descriptor, str) and descriptor:
                 normalised[str(level)] = descriptor
         skill["levels"] = dict(sorted(normalised.items(), key=lambda item: int(item[0])))
@@ -448,7 +516,7 @@ def scale_change_errors(
 
 
 def _is_level(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_LEVEL
 
 
 def _scale(raw: Any) -> tuple[tuple[int, int, list[str]] | None, list[FrameworkError]]:

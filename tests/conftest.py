@@ -20,6 +20,12 @@ from skills.services import framework_import
 from tests.factories import PersonFactory
 
 SHARED_FRAMEWORKS = Path(settings.BASE_DIR).parent / "shared" / "frameworks"
+if not SHARED_FRAMEWORKS.is_dir():
+    # Without them, parametrized tests would quietly collect nothing.
+    raise pytest.UsageError(
+        f"The real frameworks are missing: {SHARED_FRAMEWORKS}. The tests read them from "
+        "../shared/frameworks beside this repository, as CI has them."
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -229,3 +229,35 @@ def test_person_admin_never_shows_the_password_hash_as_an_editable_field(client,
 
     assert 'name="password"' not in page
     assert erin.password not in page
+
+
+def test_hr_cannot_change_a_superuser_or_their_password(client, hana):
+    root = Person.objects.create_superuser("root", "root@example.com", "Root-pass-123")
+    client.force_login(hana)
+
+    page = client.get(admin_url(root, "change"))
+    assert page.status_code == 200  # HR may look, read-only
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(admin_url(root, "change"), {"username": "mine"}).status_code == 403
+    response = client.post(
+        f"/admin/careermap/person/{root.pk}/password/",
+        {"password1": "Hijacked-pass-99", "password2": "Hijacked-pass-99"},
+    )
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password("Root-pass-123")
+
+
+def test_the_person_form_refuses_a_retired_role(client, hana, erin):
+    Role.objects.filter(key="principal-engineer").update(retired=True)
+    client.force_login(hana)
+    url = admin_url(erin, "change")
+    data = form_data(client.get(url), "person_form")
+    data["target_role"] = [str(Role.objects.get(key="principal-engineer").pk)]
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "is retired" in response.content.decode()
+    erin.refresh_from_db()
+    assert erin.target_role.key == "staff-engineer"

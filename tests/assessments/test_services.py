@@ -263,3 +263,48 @@ def test_the_prefill_leaves_out_retired_skills(erin):
 
     assert levels(draft) == {"mentoring": 1}
     assert Rating.objects.filter(skill__key="hiring").count() == 1  # history keeps it
+
+
+def test_a_manager_moved_away_can_no_longer_finish_a_draft(erin, max_, org, hana):
+    from careermap.services import person_update
+
+    draft = assessment_start(
+        by=max_, person=erin, kind="manager", ratings=[{"skill": "hiring", "level": 1}]
+    )
+    person_update(by=hana, person=erin, manager=org["mia"])
+
+    with pytest.raises(PermissionDenied):
+        assessment_rate(by=max_, assessment=draft, ratings=[{"skill": "hiring", "level": 2}])
+    with pytest.raises(PermissionDenied):
+        assessment_submit(by=max_, assessment=draft)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+@pytest.mark.parametrize("rating", [None, "hiring", 3, ["hiring", 1]])
+def test_a_rating_that_is_not_a_mapping_is_a_field_error(erin, rating):
+    with pytest.raises(ValidationError) as caught:
+        assessment_start(by=erin, person=erin, kind="self", ratings=[rating])
+    assert list(caught.value.message_dict) == ["ratings[0]"]
+    assert not Assessment.objects.exists()
+
+
+def test_losing_the_race_for_the_one_open_draft_still_answers_with_the_draft(erin, monkeypatch):
+    """Two starts at once: the database's constraint decides, and the loser is told which
+    draft won (SQLite has no row locks to serialise them first)."""
+    winner = assessment_start(by=erin, person=erin, kind="self")
+    from assessments import services
+
+    # The loser's check for an open draft ran before the winner committed.
+    real_filter = services.Assessment.objects.filter
+    calls = {"n": 0}
+
+    def first_check_sees_nothing(*args, **kwargs):
+        calls["n"] += 1
+        found = real_filter(*args, **kwargs)
+        return found.none() if calls["n"] == 1 else found
+
+    monkeypatch.setattr(services.Assessment.objects, "filter", first_check_sees_nothing)
+    with pytest.raises(DraftExists) as caught:
+        assessment_start(by=erin, person=erin, kind="self")
+    assert caught.value.draft == winner

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from careermap.access import can_see, get_visible_person_or_404
+from careermap.access import get_visible_person_or_404
 from careermap.models import Person
 from careermap.services import person_update
 from tests.factories import PersonFactory
@@ -55,10 +55,14 @@ def test_outsiders_get_404_never_403(max_, eli, org):
     assert get_visible_person_or_404(max_, org["erin"].pk) == org["erin"]
 
 
-def test_can_see_agrees_with_the_visible_queryset(org):
+def test_the_404_helper_agrees_with_the_visible_queryset(org):
     for viewer in org.values():
         for person in org.values():
-            assert can_see(viewer, person) == (person.username in visible(viewer))
+            if person.username in visible(viewer):
+                assert get_visible_person_or_404(viewer, person.pk) == person
+            else:
+                with pytest.raises(Http404):
+                    get_visible_person_or_404(viewer, person.pk)
 
 
 def test_manages_means_anywhere_above(org):

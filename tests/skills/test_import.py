@@ -560,3 +560,114 @@ def test_export_writes_yaml_that_reads_back_as_the_same_document():
 
     assert yaml.safe_load(dump(document)) == document
     assert "|-" in dump(document)
+
+
+# --- Hostile input: always a FrameworkInvalid with a path, never a crash or bad data ----
+
+HOSTILE_TEXT = {
+    "an unhashable key": ("x_a: {[1]: 2}\nskills: []\n", "document"),
+    "nesting too deep for json": ("[" * 100_000, "document"),
+    "nesting too deep for yaml": ("skills: " + "[" * 20_000, "document"),
+    "a flow mapping at the top of a yaml file": (
+        "{skills: [{key: a, name: A}]}",
+        "skills[0].category",
+    ),
+    "aliases that explode": (
+        "source: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"x_{i}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]\n"
+            for i in range(8)
+        )
+        + "skills: []\n",
+        None,  # accepted at once: keys the format ignores are never walked
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", HOSTILE_TEXT, ids=list(HOSTILE_TEXT))
+def test_hostile_text_is_an_error_with_a_path_never_a_crash(case):
+    text, path = HOSTILE_TEXT[case]
+    if path is None:
+        framework_import(document=parse(text))  # accepted, and quickly
+    else:
+        with pytest.raises(FrameworkInvalid) as caught:
+            framework_import(document=parse(text))
+        assert path in [e.path for e in caught.value.errors]
+    assert not Skill.objects.exists()
+
+
+HOSTILE_DOCUMENTS = {
+    "a float level": (
+        {
+            "skills": [{"key": "s", "name": "S", "category": "c"}],
+            "roles": [
+                {"key": "r", "name": "R", "track": "ic", "level": 1, "expectations": {"s": 3.0}}
+            ],
+        },
+        "roles[0].expectations.s: expected integer, got number",
+    ),
+    "a float scale": (
+        {"scale": {"min": 1.0, "max": 3}},
+        "scale.min: expected integer, got number",
+    ),
+    "a negative descriptor key": (
+        {"skills": [{"key": "s", "name": "S", "category": "c", "levels": {-1: "minus"}}]},
+        "skills[0].levels.-1: level -1 is outside the scale 0-5",
+    ),
+    "a non-ascii digit as a level": (
+        {"skills": [{"key": "s", "name": "S", "category": "c", "levels": {"²": "x"}}]},
+        "skills[0].levels.²: a level must be a whole number",
+    ),
+    "an integer key reads as a key, not an index": (
+        {"skills": [{"key": "s", "name": "S", "category": "c", "levels": {9: "x"}}]},
+        "skills[0].levels.9: level 9 is outside the scale 0-5",
+    ),
+    "a huge role level": (
+        {"roles": [{"key": "r", "name": "R", "track": "ic", "level": 70000}]},
+        "roles[0].level: must be 1000 or less, got 70000",
+    ),
+    "a huge scale": (
+        {"scale": {"min": 0, "max": 10**20}},
+        "scale.max: must be 100 or less, got 100000000000000000000",
+    ),
+    "a huge order": (
+        {"categories": [{"key": "c", "name": "C", "order": 3_000_000_000}]},
+        "categories[0].order: must be 1000000 or less, got 3000000000",
+    ),
+    "a lone surrogate": (
+        {"skills": [{"key": "s", "name": "bad \ud800", "category": "c"}]},
+        "skills[0].name: holds a character that is not valid text",
+    ),
+    "a NUL character": (
+        {"skills": [{"key": "s", "name": "S", "category": "c", "description": "a\x00b"}]},
+        "skills[0].description: holds a character that is not valid text",
+    ),
+    "keys that collide once trimmed": (
+        {
+            "skills": [{"key": "s", "name": "S", "category": "c"}],
+            "roles": [
+                {
+                    "key": "r",
+                    "name": "R",
+                    "track": "ic",
+                    "level": 1,
+                    "expectations": {"s": 1, "s ": 4},
+                }
+            ],
+        },
+        'roles[0].expectations.s: duplicate key "s" once trimmed',
+    ),
+    "nothing but ignored keys": (
+        {"source": "somewhere", "license": "MIT"},
+        "document: the document holds no scale, categories, skills or roles",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", HOSTILE_DOCUMENTS, ids=list(HOSTILE_DOCUMENTS))
+def test_hostile_documents_are_errors_with_their_path(case):
+    document, expected = HOSTILE_DOCUMENTS[case]
+    assert expected in errors_of(document)
+    assert not Skill.objects.exists()
