@@ -7,7 +7,12 @@ from rest_framework import serializers
 
 from assessments.models import Assessment
 from assessments.selectors import Gaps, Team
-from careermap.api_support import StrictCharField, StrictIntegerField, visible_people
+from careermap.api_support import (
+    StrictCharField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+    visible_people,
+)
 
 
 class RatingSerializer(serializers.Serializer):
@@ -22,6 +27,7 @@ class RatingSerializer(serializers.Serializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
+    serializer_related_field = StrictPrimaryKeyRelatedField  # person: an id, never "3"
     ratings = RatingSerializer(many=True, required=False)
 
     class Meta:

@@ -100,7 +100,9 @@ class PeopleViewSet(
         person = self.get_object()
         role = None
         if "role" in request.query_params:
-            role = Role.objects.filter(key=request.query_params["role"]).first()
+            slug = request.query_params["role"]
+            # PostgreSQL refuses NUL in a query: such a slug names no role.
+            role = Role.objects.filter(key=slug).first() if "\x00" not in slug else None
             if role is None:
                 raise ValidationError({"role": ["No role has this slug."]})
         return Response(GapsSerializer(gaps_for(person=person, role=role)).data)

@@ -8,10 +8,10 @@ from functools import cache
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.fields import empty
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,6 +23,34 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500  # larger values are capped, not refused
+
+    def get_page_size(self, request: Any) -> int:
+        """DRF silently ignores a `page_size` it cannot read; here it is a 400."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        digits = raw.lstrip("0")
+        if not (raw.isascii() and raw.isdigit()) or not digits:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: ["A whole number from 1 (above 500 counts as 500)."]}
+            )
+        return self.max_page_size if len(digits) > 3 else min(int(digits), self.max_page_size)
+
+    def get_page_number(self, request: Any, paginator: Any) -> Any:
+        """DRF reads an empty `page` as page 1; here it is a 400, like any non-number.
+        A number past the last page stays DRF's 404."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not (raw.isascii() and raw.isdigit()) or not raw.lstrip("0"):
+            raise exceptions.ValidationError({self.page_query_param: ["A page number from 1."]})
+        return raw
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:  # page and page_size count from 1
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 def paginated(view: Any, items: Sequence[Any], serialize: Any) -> Response:
@@ -114,9 +142,25 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-def raise_as_field_error(exc: DjangoPermissionDenied, field: str) -> None:
-    """A refused write on a visible object: 403, naming the field that decided it."""
-    raise exceptions.PermissionDenied({field: [str(exc)]}) from exc
+class StrictSlugRelatedField(serializers.SlugRelatedField):
+    """A slug is non-empty text without NUL. DRF would take "" for null, and pass NUL on
+    to PostgreSQL, which refuses it in a query (a 500)."""
+
+    def run_validation(self, data: Any = empty) -> Any:
+        given = data is not empty and data is not None
+        if given and (not isinstance(data, str) or not data or "\x00" in data):
+            self.fail("invalid")
+        return super().run_validation(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id is a whole number. DRF would take "" for null, and "3", 3.0 or true for 3."""
+
+    def run_validation(self, data: Any = empty) -> Any:
+        given = data is not empty and data is not None
+        if given and (isinstance(data, bool) or not isinstance(data, int)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().run_validation(data)
 
 
 # --- OpenAPI: declare the errors the views really give ---------------------------------
@@ -152,13 +196,23 @@ def declare_error_responses(result: dict[str, Any], generator: Any, **kwargs: An
 
 
 class StrictFilterSet(django_filters.FilterSet):
-    """An empty filter value (`?role=`) is an error, not a silent "no filter"."""
+    """An empty filter value (`?role=`) is an error, not a silent "no filter"; so is a
+    boolean other than `true` or `false`, which django-filter would ignore."""
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
-        for name in self.filters:
-            if name in self.data and self.data.get(name) == "":
+        for name, filter_ in self.filters.items():
+            if name not in self.data:
+                continue
+            value = self.data.get(name)
+            if value == "":
                 self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+            elif isinstance(filter_, django_filters.BooleanFilter) and value not in {
+                "true",
+                "false",
+            }:
+                self.form.add_error(name, 'Use "true" or "false".')
                 valid = False
         return valid
 

@@ -4,18 +4,19 @@ from typing import Any
 
 from rest_framework import serializers
 
+from careermap.api_support import StrictPrimaryKeyRelatedField, StrictSlugRelatedField
 from careermap.models import Person
 from skills.models import Role
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    role = serializers.SlugRelatedField(
+    role = StrictSlugRelatedField(
         slug_field="key", queryset=Role.objects.all(), allow_null=True, required=False
     )
-    target_role = serializers.SlugRelatedField(
+    target_role = StrictSlugRelatedField(
         slug_field="key", queryset=Role.objects.all(), allow_null=True, required=False
     )
-    manager = serializers.PrimaryKeyRelatedField(
+    manager = StrictPrimaryKeyRelatedField(
         queryset=Person.objects.none(), allow_null=True, required=False
     )
 

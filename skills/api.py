@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from careermap.api_support import page_of, paginated
+from careermap.api_support import StrictFilterSet, page_of, paginated
 from skills.models import Category, Role, Skill
 from skills.openformat import FrameworkInvalid, dump, export, parse
 from skills.selectors import role_history
@@ -44,6 +44,18 @@ class IsHR(permissions.BasePermission):
         return bool(request.user.is_hr)
 
 
+class SkillFilter(StrictFilterSet):
+    class Meta:
+        model = Skill
+        fields = ["retired"]
+
+
+class RoleFilter(StrictFilterSet):
+    class Meta:
+        model = Role
+        fields = ["retired"]
+
+
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Category.objects.order_by("order", "key")
     serializer_class = CategorySerializer
@@ -65,8 +77,11 @@ class _FrameworkViewSet(
     lookup_url_kwarg = "slug"
     lookup_value_converter = "slug"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filterset_fields = ["retired"]
     save: Any  # skill_save or role_save
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # ?retired= selects rows of the list; one skill or role is found by its slug alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -98,6 +113,7 @@ class _FrameworkViewSet(
 class SkillViewSet(_FrameworkViewSet):
     queryset = Skill.objects.select_related("category").order_by("key")
     serializer_class = SkillSerializer
+    filterset_class = SkillFilter
     save = staticmethod(skill_save)
 
 
@@ -105,6 +121,7 @@ class SkillViewSet(_FrameworkViewSet):
 class RoleViewSet(_FrameworkViewSet):
     queryset = Role.objects.with_links().order_by("key")
     serializer_class = RoleSerializer
+    filterset_class = RoleFilter
     save = staticmethod(role_save)
 
     @extend_schema(responses=page_of(HistorySerializer))
@@ -128,7 +145,19 @@ class YAMLRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
-        return dump(data, "yaml").encode()
+        return dump(_plain(data), "yaml").encode()
+
+
+def _plain(value: Any) -> Any:
+    """Plain dicts, lists and strings: PyYAML's safe dumper refuses their subclasses,
+    which DRF's serializer data (ReturnDict, ReturnList, ErrorDetail) are."""
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 class FrameworkDocumentParser(BaseParser):
@@ -145,10 +174,25 @@ class FrameworkView(APIView):
     renderer_classes = [JSONRenderer, YAMLRenderer]
     parser_classes = [FrameworkDocumentParser]
 
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any):
+        # Errors are JSON whatever format was asked for (?format=yaml): the YAML renderer
+        # is for the document, and cannot represent DRF's error details.
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
     def get_permissions(self) -> list[Any]:
         if self.request.method == "POST":
             return [permissions.IsAuthenticated(), IsHR()]
         return [permissions.IsAuthenticated()]
+
+    def check_format(self, request: Request) -> None:
+        # DRF reads an empty ?format= as no format at all (JSON); it is bad input here.
+        # Any other unknown format is refused by content negotiation already (404).
+        if request.query_params.get("format") == "":
+            raise ValidationError({"format": ['Use "json" or "yaml".']})
 
     @extend_schema(
         summary="The whole framework in the open format",
@@ -158,22 +202,28 @@ class FrameworkView(APIView):
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT)},
     )
     def get(self, request: Request) -> Response:
+        self.check_format(request)
         return Response(export())
 
     @extend_schema(
         summary="Import a framework (JSON or YAML body): upsert by key, all or nothing",
         parameters=[
             OpenApiParameter(
-                "dry_run", str, enum=["0", "1"], description="1: report, write nothing."
+                "dry_run",
+                str,
+                enum=["0", "1", "true", "false"],
+                description="1 (or true): report, write nothing.",
             )
         ],
         request={
             "application/json": OpenApiTypes.OBJECT,
-            "application/yaml": OpenApiTypes.STR,
+            # The document itself, written in YAML (schemathesis sends it so).
+            "application/yaml": OpenApiTypes.OBJECT,
         },
         responses={200: ImportResultSerializer},
     )
     def post(self, request: Request) -> Response:
+        self.check_format(request)
         dry_run = request.query_params.get("dry_run", "0")
         if dry_run not in {"0", "1", "true", "false"}:
             raise ValidationError({"dry_run": ['Use "1" for a dry run or "0".']})

@@ -4,7 +4,12 @@ from typing import Any
 
 from rest_framework import serializers
 
-from careermap.api_support import StrictBooleanField, StrictCharField, StrictIntegerField
+from careermap.api_support import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSlugRelatedField,
+)
 from skills.models import Category, Role, Skill
 
 
@@ -19,7 +24,7 @@ class CategorySerializer(serializers.ModelSerializer):
 class SkillSerializer(serializers.ModelSerializer):
     slug = StrictCharField(source="key", max_length=100)
     name = StrictCharField(max_length=200)
-    category = serializers.SlugRelatedField(slug_field="key", queryset=Category.objects.all())
+    category = StrictSlugRelatedField(slug_field="key", queryset=Category.objects.all())
     description = StrictCharField(allow_blank=True, required=False)
     levels = serializers.DictField(
         child=StrictCharField(allow_blank=False),
@@ -45,6 +50,18 @@ class SkillSerializer(serializers.ModelSerializer):
 class ExpectationSerializer(serializers.Serializer):
     skill = StrictCharField()
     level = StrictIntegerField(min_value=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH of the role is partial, which DRF passes down to nested fields; one
+        # expectation is never partial: it names a skill and a level.
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class RoleSerializer(serializers.ModelSerializer):

@@ -299,3 +299,54 @@ def test_session_auth_needs_csrf_for_writes(org, framework):
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
     assert Person.objects.get(pk=org["erin"].pk).target_role.key == "staff-engineer"
+
+
+# Found by schemathesis; kept here so that they stay fixed without it.
+
+
+@pytest.mark.parametrize(
+    "query", ["page_size=null", "page_size=0", "page=", "page=abc", "page=0", "retired=null"]
+)
+def test_unreadable_paging_and_filters_are_400(as_, framework, query):
+    response = as_("erin").get(f"/api/skills/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
+
+
+def test_a_page_past_the_end_is_404(as_, framework):
+    assert as_("erin").get("/api/skills/?page=99").status_code == 404
+
+
+def test_errors_from_the_framework_endpoint_are_json_even_when_yaml_was_asked(as_, framework):
+    refused = as_("erin").post("/api/framework/?format=yaml", {}, format="json")
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("application/json")
+    assert as_("erin").get("/api/framework/?format=").status_code == 400
+
+
+def test_a_partial_expectation_is_a_field_error_not_a_crash(as_, framework):
+    response = as_("hana").patch(
+        "/api/roles/staff-engineer/", {"expectations": [{"level": 0}]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "skill" in response.json()["expectations"]["0"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/people/{erin}/", {"role": "a\x00b"}),
+        ("/api/people/{erin}/", {"role": ""}),
+        ("/api/people/{erin}/", {"manager": "4"}),
+        ("/api/people/{erin}/", {"manager": 4.0}),
+    ],
+)
+def test_text_and_ids_are_strict(as_, org, url, body):
+    response = as_("hana").patch(url.format(erin=org["erin"].pk), body, format="json")
+    assert response.status_code == 400
+    assert set(body) <= set(response.json())
+
+
+def test_a_nul_in_a_role_slug_is_a_field_error(as_, org):
+    response = as_("erin").get(f"/api/people/{org['erin'].pk}/gaps/?role=a%00b")
+    assert response.status_code == 400
