@@ -6,14 +6,18 @@ from django.urls import include, path
 from django.views import defaults
 from django.views.generic import RedirectView
 
+from careermap import views
 from careermap.api_support import json_or_html
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     # Browsers ask for /favicon.ico whatever the page says; a 404 is a console error.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/", include("careermap.api_urls")),
+    path("", include("assessments.urls")),
 ]
 
 # Under /api/, errors that no API view handled are JSON too, never an HTML page.

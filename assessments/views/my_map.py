@@ -1,0 +1,67 @@
+"""My map: current and target role, readiness, the radar, and the gaps biggest first."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from assessments.charts import radar
+from assessments.selectors import gaps_for
+from careermap.services import person_update
+from skills.models import Role, Scale
+
+
+def _context(request: HttpRequest, error: str = "") -> dict:
+    person = request.user
+    gaps = gaps_for(person=person)
+    scale = Scale.current()
+    return {
+        "person": person,
+        "gaps": gaps,
+        "scale": scale,
+        "radar": radar(gaps.rows, scale.maximum),
+        "roles": Role.objects.active().order_by("track", "level", "name"),
+        "target_error": error,
+    }
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def my_map(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessments/my_map.html", _context(request))
+
+
+@login_required
+@require_POST
+def choose_target(request: HttpRequest) -> HttpResponse:
+    """The person chooses the role they aim at: htmx swaps the map in place; without
+    htmx the form posts and the page reloads."""
+    key = request.POST.get("target_role", "")
+    role = Role.objects.active().filter(key=key).first() if key else None
+    error = ""
+    if key and role is None:
+        error = "Choose one of the listed roles."
+    else:
+        try:
+            person_update(by=request.user, person=request.user, target_role=role)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if request.htmx:
+        context = _context(request, error)
+        return render(request, "assessments/my_map.html#map", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    return redirect("my_map")
+
+
+urlpatterns = [
+    path("map/", my_map, name="my_map"),
+    path("map/target/", choose_target, name="choose_target"),
+]
