@@ -80,3 +80,58 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill} at {self.level}"
+
+
+class GrowthPlan(models.Model):
+    """A person's plan: a few focus skills, each with a target level and actions.
+    Visible to the person and their managers only."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="growth_plan"
+    )
+    status = models.CharField(max_length=11, choices=Status.choices, default=Status.NOT_STARTED)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "done"]),
+                name="growth_plan_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Growth plan of {self.person}"
+
+
+class FocusSkill(models.Model):
+    plan = models.ForeignKey(GrowthPlan, on_delete=models.CASCADE, related_name="focus_skills")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    target_level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "skill"], name="focus_skill_unique_plan_skill"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} to level {self.target_level}"
+
+
+class Action(models.Model):
+    focus = models.ForeignKey(FocusSkill, on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(max_length=300)
+    due_date = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["done", "due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
-from assessments.models import Assessment, Rating
+from assessments.models import Action, Assessment, FocusSkill, GrowthPlan, Rating
 from careermap.models import Person
 from skills.models import Expectation, Role, Skill
 
@@ -308,3 +308,53 @@ def calibration_report(*, user: Person) -> list[Calibration]:
             )
         )
     return rows
+
+
+# --- Growth plans ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Focus:
+    focus: FocusSkill
+    current: int | None
+    actions: list[Action]
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: GrowthPlan | None
+    focus: list[Focus]
+    suggestions: list[GapRow]  # the biggest gaps for the gap role, not yet focus skills
+    gaps: Gaps
+
+
+def growth_plan_for(*, person: Person, suggestions: int = 3) -> PlanView:
+    """The plan with each focus skill's current level, and suggestions (the gap
+    arithmetic of gaps_for, on the same latest levels). 5 queries."""
+    plan = GrowthPlan.objects.filter(person=person).first()
+    focus = list(
+        plan.focus_skills.select_related("skill").prefetch_related("actions") if plan else []
+    )
+    levels = latest_levels([person.pk])
+    role = person.target_role or person.role
+    rows = gap_rows(expectations_of([role.pk]).get(role.pk, []), levels, person.pk) if role else []
+    gaps = Gaps(person=person, role=role, rows=rows)
+    focused = {f.skill_id for f in focus}
+    return PlanView(
+        plan=plan,
+        focus=[
+            Focus(
+                focus=f,
+                current=_current(levels.get((person.pk, f.skill_id), (None, None))),
+                actions=list(f.actions.all()),
+            )
+            for f in focus
+        ],
+        suggestions=[r for r in gaps.rows if r.gap > 0 and r.skill.pk not in focused][:suggestions],
+        gaps=gaps,
+    )
+
+
+def _current(levels: Levels) -> int | None:
+    own, manager = levels
+    return manager if manager is not None else own

@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, Rating
+from assessments.models import Action, Assessment, FocusSkill, GrowthPlan, Rating
 from careermap.errors import Conflict
 from careermap.models import Person
 from skills.models import Scale, Skill
@@ -174,3 +175,86 @@ def _merge(assessment: Assessment, changes: list[tuple[Skill, Any, Any]]) -> Non
         if evidence is not ...:
             rating.evidence = evidence
         rating.save()
+
+
+# --- Growth plans ---------------------------------------------------------------------
+# The person and their managers (direct or indirect) work on a plan; nobody else sees it.
+
+
+def _check_plan_editor(*, by: Person, person: Person) -> None:
+    if by.pk != person.pk and not by.manages(person):
+        raise PermissionDenied("Only the person and their managers work on a growth plan.")
+
+
+def _plan_of(person: Person) -> GrowthPlan:
+    plan, _ = GrowthPlan.objects.get_or_create(person=person)
+    return plan
+
+
+@transaction.atomic
+def growth_plan_set_status(*, by: Person, person: Person, status: str) -> GrowthPlan:
+    _check_plan_editor(by=by, person=person)
+    if status not in GrowthPlan.Status.values:
+        raise ValidationError({"status": "Choose not started, in progress or done."})
+    plan = _plan_of(person)
+    plan.status = status
+    plan.save(update_fields=["status", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def focus_skill_add(*, by: Person, person: Person, skill_key: str, target_level: Any) -> FocusSkill:
+    """Add a focus skill, or change its target level if it is one already."""
+    _check_plan_editor(by=by, person=person)
+    errors: dict[str, str] = {}
+    skill = Skill.objects.active().filter(key=skill_key).first()
+    if skill is None:
+        errors["skill"] = "Choose one of the listed skills."
+    scale = Scale.current()
+    if isinstance(target_level, str) and target_level.isdigit():
+        target_level = int(target_level)
+    if not isinstance(target_level, int) or not scale.contains(target_level):
+        errors["target_level"] = f"Choose a target level on the scale {scale}."
+    if errors:
+        raise ValidationError(errors)
+    plan = _plan_of(person)
+    focus, _ = FocusSkill.objects.update_or_create(
+        plan=plan, skill=skill, defaults={"target_level": target_level}
+    )
+    if plan.status == GrowthPlan.Status.NOT_STARTED:
+        plan.status = GrowthPlan.Status.IN_PROGRESS
+        plan.save(update_fields=["status", "updated_at"])
+    return focus
+
+
+@transaction.atomic
+def focus_skill_remove(*, by: Person, focus: FocusSkill) -> None:
+    _check_plan_editor(by=by, person=focus.plan.person)
+    focus.delete()
+
+
+@transaction.atomic
+def action_add(*, by: Person, focus: FocusSkill, text: str, due_date: Any = None) -> Action:
+    _check_plan_editor(by=by, person=focus.plan.person)
+    errors: dict[str, str] = {}
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = "Describe the action."
+    elif len(text) > 300:
+        errors["text"] = "Keep the action under 300 characters."
+    if isinstance(due_date, str):
+        try:
+            due_date = date.fromisoformat(due_date) if due_date else None
+        except ValueError:
+            errors["due_date"] = "Give the date as YYYY-MM-DD."
+    if errors:
+        raise ValidationError(errors)
+    return Action.objects.create(focus=focus, text=text, due_date=due_date)
+
+
+@transaction.atomic
+def action_set_done(*, by: Person, action: Action, done: bool) -> Action:
+    _check_plan_editor(by=by, person=action.focus.plan.person)
+    action.done = done
+    action.save(update_fields=["done"])
+    return action

@@ -35,11 +35,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_links": []}
     links = []
     for label, name, who in LINKS:
-        if not may_open(user, who):
-            continue
         try:
             url = reverse(name)
         except NoReverseMatch:  # a page not built yet is a page nobody may open
+            continue
+        if not may_open(user, who):
             continue
         links.append({"label": label, "url": url, "current": request.path.startswith(url)})
     return {"nav_links": links}

@@ -1,7 +1,151 @@
-"""growth page"""
+"""Growth plan: focus skills with target levels, actions with due dates, a status.
+Every form works as a plain post; with htmx, the plan swaps in place."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from collections.abc import Callable
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from assessments.models import Action, FocusSkill, GrowthPlan
+from assessments.selectors import growth_plan_for
+from assessments.services import (
+    action_add,
+    action_set_done,
+    focus_skill_add,
+    focus_skill_remove,
+    growth_plan_set_status,
+)
+from careermap.models import Person
+from skills.models import Scale, Skill
+
+
+def _render(request: HttpRequest, person: Person, errors: dict | None = None, status: int = 200):
+    context = {
+        "person": person,
+        "view": growth_plan_for(person=person),
+        "scale": Scale.current(),
+        "skills": Skill.objects.active().select_related("category"),
+        "statuses": GrowthPlan.Status.choices,
+        "errors": errors or {},
+    }
+    template = "assessments/growth.html" + ("#plan" if request.htmx else "")
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def growth_plan(request: HttpRequest) -> HttpResponse:
+    return _render(request, _me(request))
+
+
+def _me(request: HttpRequest) -> Person:
+    return Person.objects.select_related("role", "target_role").get(pk=request.user.pk)
+
+
+def _write(request: HttpRequest, write: Callable[[], object], done: str) -> HttpResponse:
+    """Run a service write; answer with the plan (htmx) or a redirect (plain post)."""
+    try:
+        write()
+    except ValidationError as exc:
+        errors = exc.message_dict
+        if request.htmx:
+            # 200, so that htmx swaps the plan in and the error shows beside its field.
+            return _render(request, _me(request), errors)
+        for messages_ in errors.values():
+            for message in messages_:
+                messages.error(request, message)
+        return redirect("growth_plan")
+    if request.htmx:
+        return _render(request, _me(request))
+    messages.success(request, done)
+    return redirect("growth_plan")
+
+
+@login_required
+@require_POST
+def set_status(request: HttpRequest) -> HttpResponse:
+    return _write(
+        request,
+        lambda: growth_plan_set_status(
+            by=request.user, person=request.user, status=request.POST.get("status", "")
+        ),
+        "Status saved.",
+    )
+
+
+@login_required
+@require_POST
+def add_focus(request: HttpRequest) -> HttpResponse:
+    return _write(
+        request,
+        lambda: focus_skill_add(
+            by=request.user,
+            person=request.user,
+            skill_key=request.POST.get("skill", ""),
+            target_level=request.POST.get("target_level", ""),
+        ),
+        "Focus skill saved.",
+    )
+
+
+def _own_focus(request: HttpRequest, pk: int) -> FocusSkill:
+    # Someone else's plan answers 404, like anything a user may not see.
+    return get_object_or_404(
+        FocusSkill.objects.select_related("plan__person"), pk=pk, plan__person=request.user
+    )
+
+
+@login_required
+@require_POST
+def remove_focus(request: HttpRequest, pk: int) -> HttpResponse:
+    focus = _own_focus(request, pk)
+    return _write(request, lambda: focus_skill_remove(by=request.user, focus=focus), "Removed.")
+
+
+@login_required
+@require_POST
+def add_action(request: HttpRequest, pk: int) -> HttpResponse:
+    focus = _own_focus(request, pk)
+    return _write(
+        request,
+        lambda: action_add(
+            by=request.user,
+            focus=focus,
+            text=request.POST.get("text", ""),
+            due_date=request.POST.get("due_date", ""),
+        ),
+        "Action added.",
+    )
+
+
+@login_required
+@require_POST
+def toggle_action(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(
+        Action.objects.select_related("focus__plan__person"),
+        pk=pk,
+        focus__plan__person=request.user,
+    )
+    done = request.POST.get("done") == "1"
+    return _write(
+        request,
+        lambda: action_set_done(by=request.user, action=action, done=done),
+        "Action marked done." if done else "Action marked not done.",
+    )
+
+
+urlpatterns = [
+    path("growth/", growth_plan, name="growth_plan"),
+    path("growth/status/", set_status, name="growth_status"),
+    path("growth/focus/", add_focus, name="growth_add_focus"),
+    path("growth/focus/<int:pk>/remove/", remove_focus, name="growth_remove_focus"),
+    path("growth/focus/<int:pk>/actions/", add_action, name="growth_add_action"),
+    path("growth/actions/<int:pk>/", toggle_action, name="growth_toggle_action"),
+]

@@ -13,12 +13,13 @@ from django.views.decorators.vary import vary_on_headers
 
 from assessments.charts import radar
 from assessments.selectors import gaps_for
+from careermap.models import Person
 from careermap.services import person_update
 from skills.models import Role, Scale
 
 
 def _context(request: HttpRequest, error: str = "") -> dict:
-    person = request.user
+    person = Person.objects.select_related("role", "target_role").get(pk=request.user.pk)
     gaps = gaps_for(person=person)
     scale = Scale.current()
     return {
