@@ -1,7 +1,385 @@
-"""assess page"""
+"""The assessment form: every active skill by category, a level and an evidence note per
+skill. Each answer is saved to a draft as it is given (htmx, one request per change) or
+all at once (the plain form's "Save draft"); submitting, after a confirmation, freezes it.
+
+The core functions take (request, person, kind) so that the manager assessment of a
+report reuses them; only the self-assessment is routed here. Nothing is written on GET:
+the first save opens the draft (assessment_start pre-fills it from the author's last
+submitted assessment, which is also what GET shows until then).
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from assessments.models import Assessment, Rating
+from assessments.services import DraftExists, assessment_rate, assessment_start, assessment_submit
+from careermap.errors import Conflict
+from careermap.models import Person
+from skills.models import Category, Expectation, Role, Scale, Skill
+
+TEMPLATE = "assessments/assess.html"
+FIELD = re.compile(r"^(level|evidence)-(.+)$")
+ERROR_KEY = re.compile(r"^ratings\[(\d+)\]")
+
+
+# --- What the form shows ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which skills the form shows: those the person's roles expect (default) or all,
+    optionally one category. Read from the query string, or from the posted form."""
+
+    show_all: bool = False
+    category: str = ""
+
+    @classmethod
+    def from_data(cls, data: QueryDict) -> Scope:
+        return cls(show_all=data.get("all") == "1", category=data.get("category", "").strip())
+
+    def query(self, **changes: Any) -> str:
+        show_all = changes.get("show_all", self.show_all)
+        category = changes.get("category", self.category)
+        params = {"category": category, "all": "1" if show_all else ""}
+        encoded = urlencode({k: v for k, v in params.items() if v})
+        return f"?{encoded}" if encoded else ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: int
+    label: str
+    descriptor: str
+    checked: bool
+
+
+@dataclass
+class Answer:
+    """One skill's fieldset: its current answer, where that answer comes from (state)
+    and the error of the last save, if any."""
+
+    skill: Skill
+    scale: Scale
+    level: int | None = None
+    evidence: str = ""
+    # "saved" (just now), "draft", "prefilled" (last submitted, no draft yet), "failed", ""
+    state: str = ""
+    saved_at: datetime | None = None
+    error: str = ""
+
+    @property
+    def choices(self) -> list[Choice]:
+        return [
+            Choice(n, self.scale.label(n), self.skill.descriptor(n), n == self.level)
+            for n in self.scale.levels
+        ]
+
+
+@dataclass(frozen=True)
+class Group:
+    category: Category
+    answers: list[Answer]
+
+
+def _urls(person: Person, kind: str) -> dict[str, str]:
+    if kind == Assessment.Kind.SELF:
+        names, args = ("assess", "assess_save", "assess_submit"), []
+    else:
+        # The manager assessment of a report (next issue) routes these names.
+        names, args = ("assess_report", "assess_report_save", "assess_report_submit"), [person.pk]
+    page, save, submit = (reverse(name, args=args) for name in names)
+    return {"page": page, "save": save, "submit": submit}
+
+
+def _wording(person: Person, kind: str) -> dict[str, str]:
+    if kind == Assessment.Kind.SELF:
+        return {"title": "Self-assessment", "noun": "self-assessment"}
+    name = person.get_full_name()
+    return {"title": f"Assessment of {name}", "noun": f"assessment of {name}"}
+
+
+def _starting_point(*, person: Person, kind: str, author: Person) -> Assessment | None:
+    """The author's open draft, else their last submitted assessment of the person and
+    kind (what a new draft is pre-filled from), else None. One query."""
+    drafts_first = Case(
+        When(status=Assessment.Status.DRAFT, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        Assessment.objects.filter(person=person, kind=kind, author=author)
+        .order_by(drafts_first, "-submitted_at", "-id")
+        .first()
+    )
+
+
+def _open_draft(*, person: Person, kind: str, author: Person) -> Assessment | None:
+    return Assessment.objects.filter(
+        person=person, kind=kind, author=author, status=Assessment.Status.DRAFT
+    ).first()
+
+
+def _skills(person: Person) -> tuple[list[Skill], list[Role]]:
+    """Active skills by category, each annotated `expected` (by the person's current or
+    target role), and those roles. Two queries (one without roles)."""
+    role_ids = [pk for pk in (person.role_id, person.target_role_id) if pk]
+    roles = sorted(Role.objects.filter(pk__in=role_ids), key=lambda r: role_ids.index(r.pk))
+    expected = Expectation.objects.filter(skill=OuterRef("pk"), role_id__in=role_ids)
+    skills = list(
+        Skill.objects.active().select_related("category").annotate(expected=Exists(expected))
+    )
+    return skills, roles
+
+
+def _context(
+    request: HttpRequest,
+    *,
+    person: Person,
+    kind: str,
+    scope: Scope,
+    posted: dict[str, dict[str, Any]] | None = None,
+    errors: dict[str, str] | None = None,
+    saved: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Everything the page and its partials show. A fixed number of queries whatever the
+    number of skills and past assessments: scale, roles, skills, assessment, ratings."""
+    posted, errors = posted or {}, errors or {}
+    scale = Scale.current()
+    skills, roles = _skills(person)
+    source = _starting_point(person=person, kind=kind, author=request.user)
+    is_draft = source is not None and source.status == Assessment.Status.DRAFT
+    ratings: dict[int, Rating] = {r.skill_id: r for r in source.ratings.all()} if source else {}
+
+    expected = [s for s in skills if s.expected]
+    show_all = scope.show_all or not expected
+    in_scope = skills if show_all else expected
+    categories = list({s.category.pk: s.category for s in skills}.values())
+    category = next((c for c in categories if c.key == scope.category), None)
+    shown = [s for s in in_scope if category is None or s.category_id == category.pk]
+
+    now = timezone.now()
+    groups: dict[int, Group] = {}
+    for skill in shown:
+        rating = ratings.get(skill.pk)
+        answer = Answer(skill=skill, scale=scale)
+        if rating is not None:
+            answer.level, answer.evidence = rating.level, rating.evidence
+            answer.state = "draft" if is_draft else "prefilled"
+        if skill.key in saved:
+            answer.state, answer.saved_at = "saved", now
+        if skill.key in errors:
+            answer.state, answer.error = "failed", errors[skill.key]
+            # Show what the person gave, so that nothing they typed is lost.
+            given = posted.get(skill.key, {})
+            if isinstance(given.get("level"), int):
+                answer.level = given["level"]
+            answer.evidence = given.get("evidence", answer.evidence)
+        groups.setdefault(
+            skill.category_id, Group(category=skill.category, answers=[])
+        ).answers.append(answer)
+    answers = [a for g in groups.values() for a in g.answers]
+    return {
+        **_wording(person, kind),
+        "person": person,
+        "kind": kind,
+        "urls": _urls(person, kind),
+        "scope": scope,
+        "show_all": show_all,
+        "category": category,
+        "categories": categories,
+        "roles": roles,
+        "expected_count": len(expected),
+        "all_count": len(skills),
+        "scope_url": scope.query(show_all=not scope.show_all),
+        "groups": list(groups.values()),
+        "answered": sum(1 for a in answers if a.level is not None),
+        "total": len(answers),
+        "source": source,
+        "is_draft": is_draft,
+        "general_error": errors.get("", ""),
+    }
+
+
+# --- The core: reusable for the manager assessment ------------------------------------
+
+
+def assessment_form(request: HttpRequest, *, person: Person, kind: str) -> HttpResponse:
+    """GET: the form; for an htmx filter or scope change, only its region."""
+    context = _context(request, person=person, kind=kind, scope=Scope.from_data(request.GET))
+    partial = request.htmx and not request.htmx.history_restore_request
+    return render(request, TEMPLATE + ("#assess" if partial else ""), context)
+
+
+def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, Any]]:
+    """{"skill", "level"?, "evidence"?} per skill named in the form (or in `keys`)."""
+    if keys is None:
+        keys = list(dict.fromkeys(m.group(2) for m in map(FIELD.match, data) if m))
+    ratings = []
+    for key in keys:
+        rating: dict[str, Any] = {"skill": key}
+        level = data.get(f"level-{key}")
+        if level is not None:
+            # Not a number: passed on as given, for the service to refuse by name.
+            rating["level"] = int(level) if level.strip().isdigit() else level
+        evidence = data.get(f"evidence-{key}")
+        if evidence is not None:
+            rating["evidence"] = evidence
+        ratings.append(rating)
+    return ratings
+
+
+def _save(*, by: Person, person: Person, kind: str, ratings: list[dict[str, Any]]) -> None:
+    draft = _open_draft(person=person, kind=kind, author=by)
+    if draft is None:
+        try:
+            assessment_start(by=by, person=person, kind=kind, ratings=ratings)
+            return
+        except DraftExists as exc:  # a save in another tab opened it meanwhile
+            draft = exc.draft
+    assessment_rate(by=by, assessment=draft, ratings=ratings)
+
+
+def _errors_by_skill(exc: ValidationError, ratings: list[dict[str, Any]]) -> dict[str, str]:
+    """The service's "ratings[3].level" errors, keyed by skill; "" for the rest."""
+    errors: dict[str, str] = {}
+    for key, texts in exc.message_dict.items():
+        match = ERROR_KEY.match(key)
+        skill = ratings[int(match.group(1))]["skill"] if match else ""
+        errors[skill] = " ".join([errors.get(skill, ""), *texts]).strip()
+    return errors
+
+
+def assessment_save(request: HttpRequest, *, person: Person, kind: str) -> HttpResponse:
+    """POST: one skill's answer (htmx sends `skill`) or every answer of the plain form."""
+    scope = Scope.from_data(request.POST)
+    single = request.POST.get("skill")
+    ratings = _posted_ratings(request.POST, [single] if single else None)
+    source = _starting_point(person=person, kind=kind, author=request.user)
+    rated = set(source.ratings.values_list("skill__key", flat=True)) if source else set()
+    # A skill neither rated nor given a level, with no evidence, is a skill left alone.
+    ratings = [
+        r for r in ratings if "level" in r or r.get("evidence", "").strip() or r["skill"] in rated
+    ]
+    errors: dict[str, str] = {}
+    if ratings:
+        try:
+            _save(by=request.user, person=person, kind=kind, ratings=ratings)
+        except ValidationError as exc:
+            errors = _errors_by_skill(exc, ratings)
+        except Conflict as exc:
+            errors = {single or "": str(exc)}
+    posted = {r["skill"]: r for r in ratings}
+    saved = frozenset() if errors else frozenset(posted)
+    if request.htmx and single:
+        context = _context(
+            request,
+            person=person,
+            kind=kind,
+            scope=scope,
+            posted=posted,
+            errors=errors,
+            saved=saved,
+        )
+        answer = next(
+            (a for g in context["groups"] for a in g.answers if a.skill.key == single), None
+        )
+        if answer is None:  # not a skill of this form (retired, unknown): nothing to swap
+            return HttpResponse(errors.get(single) or "Unknown skill.", status=400)
+        if errors.get("") and not answer.error:
+            answer.state, answer.error = "failed", errors[""]
+        # 200, not 400: htmx swaps only 2xx, and the error belongs beside the skill.
+        return render(request, TEMPLATE + "#saved", {**context, "answer": answer, "oob": True})
+    if errors:
+        context = _context(
+            request, person=person, kind=kind, scope=scope, posted=posted, errors=errors
+        )
+        if errors.get(""):
+            context["general_error"] = errors[""]
+        else:
+            context["general_error"] = "Some answers were not saved: see the errors below."
+        return render(request, TEMPLATE, context, status=400)
+    if ratings:
+        messages.success(request, "Draft saved.")
+    else:
+        messages.info(request, "Nothing to save yet: choose a level for a skill first.")
+    return redirect(_urls(person, kind)["page"] + scope.query())
+
+
+def assessment_confirm_submit(request: HttpRequest, *, person: Person, kind: str) -> HttpResponse:
+    """GET: the confirmation step (without JavaScript); POST: submit the open draft.
+    With htmx the browser's confirm dialog (hx-confirm) is the confirmation."""
+    urls = _urls(person, kind)
+    draft = _open_draft(person=person, kind=kind, author=request.user)
+    context = {**_wording(person, kind), "person": person, "kind": kind, "urls": urls}
+    count = draft.ratings.count() if draft else 0
+    if request.method == "GET":
+        return render(request, TEMPLATE, {**context, "confirming": True, "draft_count": count})
+    error = ""
+    if draft is None:
+        error = "Nothing to submit yet: rate at least one skill first."
+    else:
+        try:
+            assessment_submit(by=request.user, assessment=draft)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except Conflict as exc:
+            error = str(exc)
+    if error:
+        if request.htmx:
+            return render(request, TEMPLATE + "#submit", {**context, "submit_error": error})
+        context.update(confirming=True, draft_count=count, submit_error=error)
+        return render(request, TEMPLATE, context, status=400)
+    messages.success(
+        request,
+        f"Submitted: {count} skill{'s' if count != 1 else ''} rated. "
+        "Your next assessment starts from these answers.",
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(urls["page"])
+    return redirect(urls["page"])
+
+
+# --- The self-assessment ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def assess(request: HttpRequest) -> HttpResponse:
+    return assessment_form(request, person=request.user, kind=Assessment.Kind.SELF)
+
+
+@login_required
+@require_POST
+def assess_save(request: HttpRequest) -> HttpResponse:
+    return assessment_save(request, person=request.user, kind=Assessment.Kind.SELF)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assess_submit(request: HttpRequest) -> HttpResponse:
+    return assessment_confirm_submit(request, person=request.user, kind=Assessment.Kind.SELF)
+
+
+urlpatterns = [
+    path("assess/", assess, name="assess"),
+    path("assess/save/", assess_save, name="assess_save"),
+    path("assess/submit/", assess_submit, name="assess_submit"),
+]

@@ -1,7 +1,57 @@
-"""history page"""
+"""History: the person's submitted assessments over time and, for a chosen skill, its
+self and manager levels over time as a line chart."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from assessments.charts import history_chart
+from assessments.history import rated_skills, rating_history, submitted_assessments
+from careermap.models import Person
+from skills.models import Scale
+
+
+def history_page(request: HttpRequest, person: Person) -> HttpResponse:
+    """The history of `person` (the caller decides who may see it). `?skill=<key>`
+    chooses the skill (default: the first rated one); with htmx, only the chart."""
+    skills = rated_skills(person=person)
+    key = request.GET.get("skill", "")
+    skill = next((s for s in skills if s.key == key), None) if key else None
+    if key and skill is None:
+        raise Http404("No ratings of this skill.")
+    skill = skill or (skills[0] if skills else None)
+    scale = Scale.current()
+    history = rating_history(person=person, skill=skill) if skill else None
+    context: dict[str, Any] = {
+        "person": person,
+        "skill": skill,
+        "scale": scale,
+        "history": history,
+        "chart": history_chart(history, scale) if history else None,
+    }
+    if request.htmx:
+        return render(request, "assessments/history.html#skill-chart", context)
+    context |= {
+        "skills": skills,
+        "assessments": list(submitted_assessments(person=person)),
+    }
+    return render(request, "assessments/history.html", context)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def history(request: HttpRequest) -> HttpResponse:
+    return history_page(request, request.user)
+
+
+urlpatterns = [
+    path("history/", history, name="history"),
+]

@@ -1,0 +1,140 @@
+"""erin's journey in real Chromium: log in, change her target role, rate three skills
+with evidence (each draft survives a reload), submit, see readiness and the gap list
+change, open the paths map and pick a role, add a growth plan action and tick it done,
+log out. Every page is screenshotted and checked at 375 px wide."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from careermap.models import Person
+
+RATED = {  # skill name -> (key, level): what Staff Engineer expects of each
+    "System design": ("system-design", "4"),
+    "Technical depth": ("technical-depth", "4"),
+    "Writing and documenting decisions": ("writing-decisions", "4"),
+}
+
+
+def fits_375(page: Page) -> None:
+    """The page fits a 375 px screen without sideways scrolling; the nav stays visible."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    page.set_viewport_size(size)
+
+
+def readiness(page: Page) -> str:
+    return page.locator("#readiness").inner_text()
+
+
+def test_erin_maps_assesses_and_plans(live_server, checked_page, screenshot, org):
+    page = checked_page
+    page.goto(live_server.url + "/")
+
+    # Log in.
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    screenshot("engineer-01-login")
+    page.get_by_label("Username").fill("erin")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+
+    # My map: change the target role (htmx), then back to Staff Engineer.
+    expect(page.get_by_role("heading", name="My map", level=1)).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    for label in ("My map", "Assess", "Paths", "History", "Growth plan"):
+        expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
+    expect(nav.get_by_role("link", name="Team")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Framework")).to_have_count(0)
+    page.get_by_label("Target role").select_option("engineering-manager")
+    expect(page.get_by_role("heading", name="Readiness for Engineering Manager")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Target role")).to_have_value("engineering-manager")
+    page.get_by_label("Target role").select_option("staff-engineer")
+    expect(page.get_by_role("heading", name="Readiness for Staff Engineer")).to_be_visible()
+    before = readiness(page)
+    assert before == "0%"
+    fits_375(page)
+    screenshot("engineer-02-my-map")
+
+    # Assess: three skills, each saved the moment it is answered, with evidence.
+    nav.get_by_role("link", name="Assess").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Self-assessment")
+    for name, (key, level) in RATED.items():
+        skill = page.get_by_role("group", name=name, exact=True)
+        # One request per answer: wait for each save itself, not for text already shown.
+        with page.expect_response(lambda r: r.url.endswith("/assess/save/")) as saved:
+            skill.get_by_role("radio", name=re.compile(rf"^{level} · ")).check()
+        assert saved.value.ok
+        expect(page.locator(f"#state-{key}")).to_contain_text("Saved at")
+        evidence = page.locator(f"#evidence-{key}")
+        evidence.fill(f"Evidence for {name}: https://example.com/docs/{key}")
+        with page.expect_response(lambda r: r.url.endswith("/assess/save/")) as saved:
+            evidence.blur()
+        assert saved.value.ok
+        expect(page.locator(f"#state-{key}")).to_contain_text("Saved at")
+    page.reload()
+    for name, (key, level) in RATED.items():
+        skill = page.get_by_role("group", name=name, exact=True)
+        expect(skill.get_by_role("radio", name=re.compile(rf"^{level} · "))).to_be_checked()
+        expect(page.locator(f"#evidence-{key}")).to_have_value(re.compile(f"^Evidence for {name}"))
+        expect(page.locator(f"#state-{key}")).to_contain_text("Saved in your draft")
+    fits_375(page)
+    screenshot("engineer-03-assess-draft")
+
+    # Submit, confirming the dialog.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text(re.compile("^Submitted")).first).to_be_visible()
+    screenshot("engineer-04-assess-submitted")
+    assert Person.objects.get(username="erin").assessments.filter(status="submitted").count() == 1
+
+    # My map: readiness and the gap list changed.
+    nav.get_by_role("link", name="My map").click()
+    expect(page.locator("#readiness")).not_to_have_text(before)
+    assert readiness(page) == "20%"  # 3 of the 15 skills Staff Engineer expects
+    gap_list = page.locator(".gap-list")
+    expect(gap_list.locator("li", has_text="System design")).to_contain_text("gap 0")
+    screenshot("engineer-05-my-map-after")
+
+    # Paths: the map, then the gaps against another role.
+    nav.get_by_role("link", name="Paths").click()
+    expect(page.get_by_role("heading", name="Paths", level=1)).to_be_visible()
+    expect(page.locator("svg[role='img']").first).to_be_visible()
+    roles = page.locator(
+        "section", has=page.get_by_role("heading", name="Roles, the closest first")
+    )
+    roles.get_by_role("link", name=re.compile("Engineering Manager")).first.click()
+    expect(page.get_by_role("heading", name="Your gaps for Engineering Manager")).to_be_visible()
+    expect(page.locator("#role-gaps")).to_contain_text("Delegation")
+    fits_375(page)
+    screenshot("engineer-06-paths")
+
+    # History: the submitted assessment is there.
+    nav.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", name="History", level=1)).to_be_visible()
+    expect(page.locator("table").first).to_contain_text("Self")
+    fits_375(page)
+    screenshot("engineer-07-history")
+
+    # Growth plan: take a suggestion, add an action, tick it done.
+    nav.get_by_role("link", name="Growth plan").click()
+    expect(page.get_by_role("heading", name="Growth plan", level=1)).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Focus on ")).first.click()
+    expect(page.locator(".focus")).to_have_count(1)
+    page.get_by_label(re.compile("^New action for")).fill("Write the design doc for billing")
+    page.get_by_label("Due date").fill("2026-12-15")
+    page.get_by_role("button", name="Add action").click()
+    expect(page.locator(".plan-actions")).to_contain_text("To do: Write the design doc for billing")
+    page.get_by_role("button", name=re.compile("^Mark done")).click()
+    expect(page.locator(".plan-actions")).to_contain_text("Done: Write the design doc for billing")
+    fits_375(page)
+    screenshot("engineer-08-growth-plan")
+
+    # Log out.
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    screenshot("engineer-09-logged-out")
