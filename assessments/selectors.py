@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Window
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from assessments.models import Action, Assessment, FocusSkill, GrowthPlan, Rating
@@ -358,3 +358,40 @@ def growth_plan_for(*, person: Person, suggestions: int = 3) -> PlanView:
 def _current(levels: Levels) -> int | None:
     own, manager = levels
     return manager if manager is not None else own
+
+
+# --- The assessment form -----------------------------------------------------------------
+
+
+def assessment_starting_point(*, person: Person, kind: str, author: Person) -> Assessment | None:
+    """The author's open draft, else their last submitted assessment of the person and
+    kind (what a new draft is pre-filled from), else None. One query."""
+    drafts_first = Case(
+        When(status=Assessment.Status.DRAFT, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        Assessment.objects.filter(person=person, kind=kind, author=author)
+        .order_by(drafts_first, "-submitted_at", "-id")
+        .first()
+    )
+
+
+def open_draft(*, person: Person, kind: str, author: Person) -> Assessment | None:
+    """The author's open draft of this person and kind, if any. One query."""
+    return Assessment.objects.filter(
+        person=person, kind=kind, author=author, status=Assessment.Status.DRAFT
+    ).first()
+
+
+def assessable_skills(person: Person) -> tuple[list[Skill], list[Role]]:
+    """Active skills by category, each annotated `expected` (by the person's current or
+    target role), and those roles. Two queries (one without roles)."""
+    role_ids = [pk for pk in (person.role_id, person.target_role_id) if pk]
+    roles = sorted(Role.objects.filter(pk__in=role_ids), key=lambda r: role_ids.index(r.pk))
+    expected = Expectation.objects.filter(skill=OuterRef("pk"), role_id__in=role_ids)
+    skills = list(
+        Skill.objects.active().select_related("category").annotate(expected=Exists(expected))
+    )
+    return skills, roles

@@ -1,4 +1,4 @@
-"""Reads of the framework: the change history of a role."""
+"""Reads of the framework: the moves between roles, the change history of a role."""
 
 from __future__ import annotations
 
@@ -102,3 +102,12 @@ def _grouped(events: list) -> list[Change]:
                 same["new"] = change["new"]
         group.changes = [c for c in group.changes if c["old"] != c["new"]]
     return sorted(groups.values(), key=lambda c: c.at, reverse=True)
+
+
+def role_transitions() -> list[tuple[int, int]]:
+    """(from role id, to role id) for every move between active roles. One query."""
+    return list(
+        Role.next_roles.through.objects.filter(
+            from_role__retired=False, to_role__retired=False
+        ).values_list("from_role_id", "to_role_id")
+    )

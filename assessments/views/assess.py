@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -29,10 +28,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from assessments.models import Assessment, Rating
+from assessments.selectors import assessable_skills, assessment_starting_point, open_draft
 from assessments.services import DraftExists, assessment_rate, assessment_start, assessment_submit
 from careermap.errors import Conflict
 from careermap.models import Person
-from skills.models import Category, Expectation, Role, Scale, Skill
+from skills.models import Category, Scale, Skill
 
 TEMPLATE = "assessments/assess.html"
 FIELD = re.compile(r"^(level|evidence)-(.+)$")
@@ -115,39 +115,6 @@ def _wording(person: Person, kind: str) -> dict[str, str]:
     return {"title": f"Assessment of {name}", "noun": f"assessment of {name}"}
 
 
-def _starting_point(*, person: Person, kind: str, author: Person) -> Assessment | None:
-    """The author's open draft, else their last submitted assessment of the person and
-    kind (what a new draft is pre-filled from), else None. One query."""
-    drafts_first = Case(
-        When(status=Assessment.Status.DRAFT, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    return (
-        Assessment.objects.filter(person=person, kind=kind, author=author)
-        .order_by(drafts_first, "-submitted_at", "-id")
-        .first()
-    )
-
-
-def _open_draft(*, person: Person, kind: str, author: Person) -> Assessment | None:
-    return Assessment.objects.filter(
-        person=person, kind=kind, author=author, status=Assessment.Status.DRAFT
-    ).first()
-
-
-def _skills(person: Person) -> tuple[list[Skill], list[Role]]:
-    """Active skills by category, each annotated `expected` (by the person's current or
-    target role), and those roles. Two queries (one without roles)."""
-    role_ids = [pk for pk in (person.role_id, person.target_role_id) if pk]
-    roles = sorted(Role.objects.filter(pk__in=role_ids), key=lambda r: role_ids.index(r.pk))
-    expected = Expectation.objects.filter(skill=OuterRef("pk"), role_id__in=role_ids)
-    skills = list(
-        Skill.objects.active().select_related("category").annotate(expected=Exists(expected))
-    )
-    return skills, roles
-
-
 def _context(
     request: HttpRequest,
     *,
@@ -162,8 +129,8 @@ def _context(
     number of skills and past assessments: scale, roles, skills, assessment, ratings."""
     posted, errors = posted or {}, errors or {}
     scale = Scale.current()
-    skills, roles = _skills(person)
-    source = _starting_point(person=person, kind=kind, author=request.user)
+    skills, roles = assessable_skills(person)
+    source = assessment_starting_point(person=person, kind=kind, author=request.user)
     is_draft = source is not None and source.status == Assessment.Status.DRAFT
     ratings: dict[int, Rating] = {r.skill_id: r for r in source.ratings.all()} if source else {}
 
@@ -246,7 +213,7 @@ def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, A
 
 
 def _save(*, by: Person, person: Person, kind: str, ratings: list[dict[str, Any]]) -> None:
-    draft = _open_draft(person=person, kind=kind, author=by)
+    draft = open_draft(person=person, kind=kind, author=by)
     if draft is None:
         try:
             assessment_start(by=by, person=person, kind=kind, ratings=ratings)
@@ -271,7 +238,7 @@ def assessment_save(request: HttpRequest, *, person: Person, kind: str) -> HttpR
     scope = Scope.from_data(request.POST)
     single = request.POST.get("skill")
     ratings = _posted_ratings(request.POST, [single] if single else None)
-    source = _starting_point(person=person, kind=kind, author=request.user)
+    source = assessment_starting_point(person=person, kind=kind, author=request.user)
     rated = set(source.ratings.values_list("skill__key", flat=True)) if source else set()
     # A skill neither rated nor given a level, with no evidence, is a skill left alone.
     ratings = [
@@ -326,7 +293,7 @@ def assessment_confirm_submit(request: HttpRequest, *, person: Person, kind: str
     """GET: the confirmation step (without JavaScript); POST: submit the open draft.
     With htmx the browser's confirm dialog (hx-confirm) is the confirmation."""
     urls = _urls(person, kind)
-    draft = _open_draft(person=person, kind=kind, author=request.user)
+    draft = open_draft(person=person, kind=kind, author=request.user)
     context = {**_wording(person, kind), "person": person, "kind": kind, "urls": urls}
     count = draft.ratings.count() if draft else 0
     if request.method == "GET":

@@ -17,15 +17,7 @@ from assessments.charts import role_map
 from assessments.selectors import Gaps, gaps_for, paths_for
 from careermap.models import Person
 from skills.models import Role
-
-
-def _transitions() -> list[tuple[int, int]]:
-    """(from role id, to role id) between active roles. One query."""
-    return list(
-        Role.next_roles.through.objects.filter(
-            from_role__retired=False, to_role__retired=False
-        ).values_list("from_role_id", "to_role_id")
-    )
+from skills.selectors import role_transitions
 
 
 def _chosen_role(key: str) -> Role:
@@ -50,7 +42,7 @@ def paths_page(request: HttpRequest, person: Person) -> HttpResponse:
     if current is not None:
         gaps[current.pk] = gaps_for(person=person, role=current)
     roles = [p.role for p in paths] + ([current] if current else [])
-    transitions = _transitions()
+    transitions = role_transitions()
     names = {role.pk: role.name for role in roles}
     next_names: dict[int, list[str]] = {}
     for source, target in transitions:

@@ -5,6 +5,7 @@ log out. Every page is screenshotted and checked at 375 px wide."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from playwright.sync_api import Page, expect
@@ -18,13 +19,34 @@ RATED = {  # skill name -> (key, level): what Staff Engineer expects of each
 }
 
 
+# Heading levels in page order, and the visible form controls that no label names.
+AUDIT = """() => ({
+  headings: [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+    .filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1])),
+  unlabelled: [...document.querySelectorAll('input, select, textarea')]
+    .filter(c => c.type !== 'hidden' && c.offsetParent !== null)
+    .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label'))
+    .map(c => c.outerHTML.slice(0, 80)),
+})"""
+
+
 def fits_375(page: Page) -> None:
-    """The page fits a 375 px screen without sideways scrolling; the nav stays visible."""
+    """The page fits a 375 px screen without sideways scrolling, the nav stays visible;
+    one h1, headings never skip a level, every control has a label, and the first
+    control is reached by keyboard."""
     size = page.viewport_size
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     page.set_viewport_size(size)
+    audit = page.evaluate(AUDIT)
+    levels = audit["headings"]
+    assert levels.count(1) == 1, (page.url, levels)
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (page.url, levels)
+    assert audit["unlabelled"] == [], (page.url, audit["unlabelled"])
+    page.reload()  # a fresh start for keyboard navigation (every page here is a GET)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "careermap", page.url
 
 
 def readiness(page: Page) -> str:
@@ -131,6 +153,8 @@ def test_erin_maps_assesses_and_plans(live_server, checked_page, screenshot, org
     expect(page.locator(".plan-actions")).to_contain_text("To do: Write the design doc for billing")
     page.get_by_role("button", name=re.compile("^Mark done")).click()
     expect(page.locator(".plan-actions")).to_contain_text("Done: Write the design doc for billing")
+    # The swap keeps keyboard focus on the same control, now offering the way back.
+    expect(page.get_by_role("button", name=re.compile("^Mark not done"))).to_be_focused()
     fits_375(page)
     screenshot("engineer-08-growth-plan")
 
