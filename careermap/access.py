@@ -18,3 +18,18 @@ def get_visible_person_or_404(user: Person, pk: int) -> Person:
     if found is None:
         raise Http404("No such person.")
     return found
+
+
+def get_report_or_404(user: Person, pk: int) -> Person:
+    """Someone anywhere below `user` in the org chart; 404 for anyone else (themselves,
+    peers, a peer manager's team, people above). The manager pages use this: they
+    answer 404 outside the management chain above the person."""
+    report = (
+        Person.objects.below(user.pk)
+        .filter(pk=pk, is_active=True)
+        .select_related("role", "target_role", "manager")
+        .first()
+    )
+    if report is None:
+        raise Http404("No such report.")
+    return report

@@ -131,3 +131,20 @@ def test_a_refused_update_writes_nothing_at_all(hana, erin, org, framework):
         )
     org["mona"].refresh_from_db()
     assert org["mona"].role.key == "manager-of-managers"
+
+
+def test_reports_are_found_only_by_managers_above_them(org):
+    from careermap.access import get_report_or_404
+
+    assert get_report_or_404(org["max"], org["erin"].pk) == org["erin"]
+    assert get_report_or_404(org["mona"], org["erin"].pk) == org["erin"]
+    for viewer, person in (
+        ("max", "eli"),
+        ("max", "max"),
+        ("erin", "erin"),
+        ("mia", "erin"),
+        ("hana", "erin"),
+        ("max", "mona"),
+    ):
+        with pytest.raises(Http404):
+            get_report_or_404(org[viewer], org[person].pk)
