@@ -30,9 +30,15 @@ def may_open(user: Any, who: str) -> bool:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The links, computed only if the template shows them: the template calls the
+    callable, so htmx partials (which render no header) cost no query."""
+    return {"nav_links": lambda: _links(request)}
+
+
+def _links(request: HttpRequest) -> list[dict[str, Any]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_links": []}
+        return []
     links = []
     for label, name, who in LINKS:
         try:
@@ -42,4 +48,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if not may_open(user, who):
             continue
         links.append({"label": label, "url": url, "current": request.path.startswith(url)})
-    return {"nav_links": links}
+    return links

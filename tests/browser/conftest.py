@@ -5,12 +5,13 @@ Never `playwright install`: the launch args below point Playwright at /usr/bin/c
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Request, Response
+from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
 
 HERE = Path(__file__).resolve().parent
 
@@ -75,3 +76,33 @@ def screenshot(page: Page, pytestconfig: pytest.Config) -> Callable[[str], None]
         page.screenshot(path=folder / f"{name}.png", full_page=True)
 
     return save
+
+
+# Heading levels in page order, and the visible form controls that no label names.
+AUDIT = """() => ({
+  headings: [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+    .filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1])),
+  unlabelled: [...document.querySelectorAll('input, select, textarea')]
+    .filter(c => c.type !== 'hidden' && c.offsetParent !== null)
+    .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label'))
+    .map(c => c.outerHTML.slice(0, 80)),
+})"""
+
+
+def fits_375(page: Page) -> None:
+    """The page fits a 375 px screen without sideways scrolling, the nav stays visible;
+    one h1, headings never skip a level, every control has a label, and the first
+    control is reached by keyboard."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    page.set_viewport_size(size)
+    audit = page.evaluate(AUDIT)
+    levels = audit["headings"]
+    assert levels.count(1) == 1, (page.url, levels)
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (page.url, levels)
+    assert audit["unlabelled"] == [], (page.url, audit["unlabelled"])
+    page.reload()  # a fresh start for keyboard navigation (every page here is a GET)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "careermap", page.url

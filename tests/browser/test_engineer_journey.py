@@ -5,48 +5,18 @@ log out. Every page is screenshotted and checked at 375 px wide."""
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from playwright.sync_api import Page, expect
 
 from careermap.models import Person
+from tests.browser.conftest import fits_375
 
 RATED = {  # skill name -> (key, level): what Staff Engineer expects of each
     "System design": ("system-design", "4"),
     "Technical depth": ("technical-depth", "4"),
     "Writing and documenting decisions": ("writing-decisions", "4"),
 }
-
-
-# Heading levels in page order, and the visible form controls that no label names.
-AUDIT = """() => ({
-  headings: [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
-    .filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1])),
-  unlabelled: [...document.querySelectorAll('input, select, textarea')]
-    .filter(c => c.type !== 'hidden' && c.offsetParent !== null)
-    .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label'))
-    .map(c => c.outerHTML.slice(0, 80)),
-})"""
-
-
-def fits_375(page: Page) -> None:
-    """The page fits a 375 px screen without sideways scrolling, the nav stays visible;
-    one h1, headings never skip a level, every control has a label, and the first
-    control is reached by keyboard."""
-    size = page.viewport_size
-    page.set_viewport_size({"width": 375, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
-    page.set_viewport_size(size)
-    audit = page.evaluate(AUDIT)
-    levels = audit["headings"]
-    assert levels.count(1) == 1, (page.url, levels)
-    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (page.url, levels)
-    assert audit["unlabelled"] == [], (page.url, audit["unlabelled"])
-    page.reload()  # a fresh start for keyboard navigation (every page here is a GET)
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent.trim()") == "careermap", page.url
 
 
 def readiness(page: Page) -> str:

@@ -121,5 +121,5 @@ def test_my_map_query_count_is_flat_in_assessments(client, erin, org):
         assessment_submit(by=erin, assessment=draft)
     assert queries() == before
     # session, user, the person with their roles, expectations, latest levels, scale,
-    # the roles to choose from
-    assert before == 7
+    # the roles to choose from, and the navigation's "has reports?" (for Team)
+    assert before == 8

@@ -1,0 +1,190 @@
+"""A report's page for their managers (direct or indirect): the report's map as My map
+shows it, self and manager ratings side by side with divergences flagged, the evidence
+behind them, the growth plan (read-only) and the assessment history; and the manager
+assessment of the report, on the same form core as the self-assessment.
+
+Every view starts with get_report_or_404: anyone not above the person, the person
+included, gets 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from assessments.charts import radar
+from assessments.history import submitted_assessments
+from assessments.models import Assessment, Rating
+from assessments.selectors import gaps_for, growth_plan_for, latest_levels
+from assessments.views.assess import assessment_confirm_submit, assessment_form, assessment_save
+from assessments.views.history import history_page
+from careermap.access import get_report_or_404
+from careermap.models import Person
+from skills.models import Scale, Skill
+
+DIVERGENCE = 2  # |self - manager| at which product.md calls ratings divergent
+RECENT_ASSESSMENTS = 5  # the page lists these; the history page lists them all
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One skill's latest submitted self and manager levels, and their evidence."""
+
+    skill: Skill
+    self_level: int | None
+    manager_level: int | None
+    self_rating: Rating | None
+    manager_rating: Rating | None
+    scale: Scale
+
+    @property
+    def self_word(self) -> str:
+        return "" if self.self_level is None else self.scale.label(self.self_level)
+
+    @property
+    def manager_word(self) -> str:
+        return "" if self.manager_level is None else self.scale.label(self.manager_level)
+
+    @property
+    def difference(self) -> int | None:
+        if self.self_level is None or self.manager_level is None:
+            return None
+        return abs(self.self_level - self.manager_level)
+
+    @property
+    def diverges(self) -> bool:
+        return (self.difference or 0) >= DIVERGENCE
+
+    @property
+    def has_evidence(self) -> bool:
+        return any(
+            r is not None and r.evidence.strip() for r in (self.self_rating, self.manager_rating)
+        )
+
+
+def _latest_ratings(person: Person) -> dict[tuple[str, int], Rating]:
+    """(kind, skill id) -> the latest submitted rating of the person, evidence, skill and
+    author loaded; active skills only. "Latest" as the gap arithmetic has it (submitted_at,
+    then assessment id), so it is the rating whose level latest_levels reports. One query,
+    one row per (kind, skill) whatever the number of assessments."""
+    ratings = (
+        Rating.objects.filter(
+            assessment__person=person,
+            assessment__status=Assessment.Status.SUBMITTED,
+            skill__retired=False,
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("assessment__kind"), F("skill_id")],
+                order_by=[F("assessment__submitted_at").desc(), F("assessment_id").desc()],
+            )
+        )
+        .filter(rank=1)
+        .select_related("skill__category", "assessment__author")
+    )
+    return {(r.assessment.kind, r.skill_id): r for r in ratings}
+
+
+def _comparisons(person: Person, expected: list[Skill], scale: Scale) -> list[Comparison]:
+    """Every skill the gap role expects or either side rated, by category then name."""
+    levels = latest_levels([person.pk])
+    ratings = _latest_ratings(person)
+    skills = {s.pk: s for s in expected} | {r.skill_id: r.skill for r in ratings.values()}
+    rows = []
+    for skill in sorted(
+        skills.values(), key=lambda s: (s.category.order, s.category.name, s.name, s.key)
+    ):
+        own, manager = levels.get((person.pk, skill.pk), (None, None))
+        rows.append(
+            Comparison(
+                skill=skill,
+                self_level=own,
+                manager_level=manager,
+                self_rating=ratings.get((Assessment.Kind.SELF, skill.pk)),
+                manager_rating=ratings.get((Assessment.Kind.MANAGER, skill.pk)),
+                scale=scale,
+            )
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_report_or_404(request.user, pk)
+    gaps = gaps_for(person=person)
+    scale = Scale.current()
+    comparisons = _comparisons(person, [row.skill for row in gaps.rows], scale)
+    assessments = list(submitted_assessments(person=person))
+    context: dict[str, Any] = {
+        "person": person,
+        "gaps": gaps,
+        "scale": scale,
+        "radar": radar(gaps.rows, scale.maximum),
+        "comparisons": comparisons,
+        "divergent": [c for c in comparisons if c.diverges],
+        # Named once above the table when one manager wrote them all, else per row.
+        "manager_authors": sorted(
+            {
+                c.manager_rating.assessment.author.get_full_name()
+                for c in comparisons
+                if c.manager_rating
+            }
+        ),
+        "evidence": [c for c in comparisons if c.has_evidence],
+        "plan": growth_plan_for(person=person),
+        "assessments": assessments[:RECENT_ASSESSMENTS],
+        "assessment_count": len(assessments),
+    }
+    return render(request, "assessments/report.html", context)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def report_history(request: HttpRequest, pk: int) -> HttpResponse:
+    return history_page(request, get_report_or_404(request.user, pk))
+
+
+# --- The manager assessment: the self-assessment's form core, kind "manager" ------------
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def assess_report(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_report_or_404(request.user, pk)
+    return assessment_form(request, person=person, kind=Assessment.Kind.MANAGER)
+
+
+@login_required
+@require_POST
+def assess_report_save(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_report_or_404(request.user, pk)
+    return assessment_save(request, person=person, kind=Assessment.Kind.MANAGER)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assess_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_report_or_404(request.user, pk)
+    return assessment_confirm_submit(request, person=person, kind=Assessment.Kind.MANAGER)
+
+
+urlpatterns = [
+    path("team/<int:pk>/", report, name="report"),
+    path("team/<int:pk>/history/", report_history, name="report_history"),
+    path("team/<int:pk>/assess/", assess_report, name="assess_report"),
+    path("team/<int:pk>/assess/save/", assess_report_save, name="assess_report_save"),
+    path("team/<int:pk>/assess/submit/", assess_report_submit, name="assess_report_submit"),
+]
