@@ -93,6 +93,30 @@ def latest_levels(person_ids: Iterable[int]) -> dict[tuple[int, int], Levels]:
     return levels
 
 
+def latest_ratings(*, person: Person) -> dict[tuple[str, int], Rating]:
+    """(kind, skill id) -> the latest submitted rating of the person, evidence, skill and
+    author loaded; active skills only. "Latest" as the gap arithmetic has it (submitted_at,
+    then assessment id), so it is the rating whose level latest_levels reports. One query,
+    one row per (kind, skill) whatever the number of assessments."""
+    ratings = (
+        Rating.objects.filter(
+            assessment__person=person,
+            assessment__status=Assessment.Status.SUBMITTED,
+            skill__retired=False,
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("assessment__kind"), F("skill_id")],
+                order_by=[F("assessment__submitted_at").desc(), F("assessment_id").desc()],
+            )
+        )
+        .filter(rank=1)
+        .select_related("skill__category", "assessment__author")
+    )
+    return {(r.assessment.kind, r.skill_id): r for r in ratings}
+
+
 def expectations_of(role_ids: Iterable[int]) -> dict[int, list[Expectation]]:
     """role id -> its expectations of active skills, skill loaded. One query."""
     by_role: dict[int, list[Expectation]] = {}

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -24,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from assessments.charts import radar
 from assessments.history import submitted_assessments
 from assessments.models import Assessment, Rating
-from assessments.selectors import gaps_for, growth_plan_for, latest_levels
+from assessments.selectors import growth_plan_for, latest_ratings
 from assessments.views.assess import assessment_confirm_submit, assessment_form, assessment_save
 from assessments.views.history import history_page
 from careermap.access import get_report_or_404
@@ -71,47 +69,23 @@ class Comparison:
         )
 
 
-def _latest_ratings(person: Person) -> dict[tuple[str, int], Rating]:
-    """(kind, skill id) -> the latest submitted rating of the person, evidence, skill and
-    author loaded; active skills only. "Latest" as the gap arithmetic has it (submitted_at,
-    then assessment id), so it is the rating whose level latest_levels reports. One query,
-    one row per (kind, skill) whatever the number of assessments."""
-    ratings = (
-        Rating.objects.filter(
-            assessment__person=person,
-            assessment__status=Assessment.Status.SUBMITTED,
-            skill__retired=False,
-        )
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("assessment__kind"), F("skill_id")],
-                order_by=[F("assessment__submitted_at").desc(), F("assessment_id").desc()],
-            )
-        )
-        .filter(rank=1)
-        .select_related("skill__category", "assessment__author")
-    )
-    return {(r.assessment.kind, r.skill_id): r for r in ratings}
-
-
 def _comparisons(person: Person, expected: list[Skill], scale: Scale) -> list[Comparison]:
     """Every skill the gap role expects or either side rated, by category then name."""
-    levels = latest_levels([person.pk])
-    ratings = _latest_ratings(person)
+    ratings = latest_ratings(person=person)
     skills = {s.pk: s for s in expected} | {r.skill_id: r.skill for r in ratings.values()}
     rows = []
     for skill in sorted(
         skills.values(), key=lambda s: (s.category.order, s.category.name, s.name, s.key)
     ):
-        own, manager = levels.get((person.pk, skill.pk), (None, None))
+        own = ratings.get((Assessment.Kind.SELF, skill.pk))
+        theirs = ratings.get((Assessment.Kind.MANAGER, skill.pk))
         rows.append(
             Comparison(
                 skill=skill,
-                self_level=own,
-                manager_level=manager,
-                self_rating=ratings.get((Assessment.Kind.SELF, skill.pk)),
-                manager_rating=ratings.get((Assessment.Kind.MANAGER, skill.pk)),
+                self_level=own.level if own else None,
+                manager_level=theirs.level if theirs else None,
+                self_rating=own,
+                manager_rating=theirs,
                 scale=scale,
             )
         )
@@ -122,7 +96,8 @@ def _comparisons(person: Person, expected: list[Skill], scale: Scale) -> list[Co
 @require_GET
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_report_or_404(request.user, pk)
-    gaps = gaps_for(person=person)
+    plan = growth_plan_for(person=person)  # its gaps are the map's: one read, one arithmetic
+    gaps = plan.gaps
     scale = Scale.current()
     comparisons = _comparisons(person, [row.skill for row in gaps.rows], scale)
     assessments = list(submitted_assessments(person=person))
@@ -142,7 +117,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             }
         ),
         "evidence": [c for c in comparisons if c.has_evidence],
-        "plan": growth_plan_for(person=person),
+        "plan": plan,
         "assessments": assessments[:RECENT_ASSESSMENTS],
         "assessment_count": len(assessments),
     }

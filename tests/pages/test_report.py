@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
@@ -29,15 +29,6 @@ from tests.factories import ExpectationFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
-
-
-def nav_queries() -> int:
-    """The navigation asks whether the user has reports once the Team page exists."""
-    try:
-        reverse("team")
-    except NoReverseMatch:
-        return 0
-    return 1
 
 
 def submit(by, person, levels: dict[str, int], days_ago: int = 0, evidence: str = ""):
@@ -400,11 +391,11 @@ def test_mona_may_assess_erin_too(client, mona, erin):
 
 # --- Query counts ------------------------------------------------------------------------
 
-# session, user, [has reports: the navigation], the report with roles and manager;
-# gaps: expectations, latest levels; scale; the comparison: latest levels, latest
-# ratings with skills and authors; growth plan: plan, focus skills, their actions, latest
-# levels, expectations; submitted assessments with authors and rating counts.
-PINNED_PAGE = 14
+# session, user, has reports (the navigation, for Team), the report with roles and
+# manager; growth plan (whose gaps are the map's): plan, focus skills, their actions,
+# latest levels, expectations; scale; latest ratings with skills and authors (the
+# comparison); submitted assessments with authors and rating counts.
+PINNED_PAGE = 12
 
 
 def grow(erin, max_, rounds: int) -> None:
@@ -438,7 +429,7 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_history(
     assert Assessment.objects.filter(person=erin, status="submitted").count() == 8
     many = count_page(client, erin)
 
-    assert few == many == PINNED_PAGE + nav_queries()
+    assert few == many == PINNED_PAGE
 
 
 def test_the_page_runs_a_fixed_number_of_queries_whatever_the_number_of_skills(
@@ -458,12 +449,12 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_number_of_skills(
     assert html.count("diverges by 2") >= 10
     many = count_page(client, erin)
 
-    assert few == many == PINNED_PAGE + nav_queries()
+    assert few == many == PINNED_PAGE
 
 
-# session, user, [navigation], the report; the form: scale, roles, skills, starting point
-# with its ratings.
-PINNED_FORM = 8
+# session, user, has reports (the navigation), the report; the form: scale, roles,
+# skills, starting point with its ratings.
+PINNED_FORM = 9
 
 
 def test_the_manager_assessment_form_runs_a_fixed_number_of_queries(client, max_, erin):
@@ -475,4 +466,4 @@ def test_the_manager_assessment_form_runs_a_fixed_number_of_queries(client, max_
     grow(erin, max_, 8)
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
-    assert len(few) == len(many) == PINNED_FORM + nav_queries()
+    assert len(few) == len(many) == PINNED_FORM
