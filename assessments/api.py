@@ -23,7 +23,13 @@ from assessments.serializers import (
     SkillReportSerializer,
 )
 from assessments.services import assessment_rate, assessment_start, assessment_submit
-from careermap.api_support import StrictFilterSet, page_of, paginated, visible_people
+from careermap.api_support import (
+    FiltersOnListOnly,
+    StrictFilterSet,
+    page_of,
+    paginated,
+    visible_people,
+)
 from careermap.models import Person
 
 
@@ -45,6 +51,7 @@ def visible_assessments(user: Person) -> QuerySet[Assessment]:
 
 
 class AssessmentViewSet(
+    FiltersOnListOnly,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -64,10 +71,6 @@ class AssessmentViewSet(
             .prefetch_related(Prefetch("ratings", Rating.objects.select_related("skill")))
             .order_by("-created_at", "-id")
         )
-
-    def filter_queryset(self, queryset):
-        # Filters select rows of the list; ?role= on /gaps/ means something else.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -59,10 +59,6 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.person} by {self.author} ({self.status})"
 
-    @property
-    def is_submitted(self) -> bool:
-        return self.status == self.Status.SUBMITTED
-
 
 class Rating(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")

@@ -7,14 +7,10 @@ from django.http import Http404
 from careermap.models import Person
 
 
-def visible_people(user: Person):  # -> PersonQuerySet
-    return Person.objects.visible_to(user)
-
-
 def get_visible_person_or_404(user: Person, pk: int) -> Person:
     """The person with `pk` if `user` may see them; 404 otherwise, never 403."""
-    person = visible_people(user).select_related("role", "target_role", "manager").filter(pk=pk)
-    found = person.first()
+    people = Person.objects.visible_to(user).select_related("role", "target_role", "manager")
+    found = people.filter(pk=pk).first()
     if found is None:
         raise Http404("No such person.")
     return found

@@ -25,7 +25,13 @@ from rest_framework.views import APIView
 
 from assessments.selectors import gaps_for, paths_for, team_for
 from assessments.serializers import GapsSerializer, PathSerializer, TeamSerializer
-from careermap.api_support import StrictFilterSet, page_of, paginated, visible_people
+from careermap.api_support import (
+    FiltersOnListOnly,
+    StrictFilterSet,
+    page_of,
+    paginated,
+    visible_people,
+)
 from careermap.models import Person
 from careermap.serializers import MeSerializer, PersonSerializer
 from careermap.services import person_update
@@ -61,6 +67,7 @@ class PersonFilter(StrictFilterSet):
 
 
 class PeopleViewSet(
+    FiltersOnListOnly,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -79,10 +86,6 @@ class PeopleViewSet(
     def get_queryset(self) -> QuerySet[Person]:
         people = Person.objects.visible_to(self.request.user)
         return people.select_related("role", "target_role").order_by("name", "username", "pk")
-
-    def filter_queryset(self, queryset):
-        # Filters select rows of the list; ?role= on /gaps/ means something else.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()

@@ -195,6 +195,16 @@ def declare_error_responses(result: dict[str, Any], generator: Any, **kwargs: An
     return result
 
 
+class FiltersOnListOnly:
+    """Filters select rows of a list. DRF would also apply them to the lookup of one
+    object (get_object), where `?role=` on /gaps/ or `?retired=` means something else."""
+
+    action: str | None
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        return super().filter_queryset(queryset) if self.action == "list" else queryset  # type: ignore[misc]
+
+
 class StrictFilterSet(django_filters.FilterSet):
     """An empty filter value (`?role=`) is an error, not a silent "no filter"; so is a
     boolean other than `true` or `false`, which django-filter would ignore."""

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from careermap.api_support import StrictFilterSet, page_of, paginated
+from careermap.api_support import FiltersOnListOnly, StrictFilterSet, page_of, paginated
 from skills.models import Category, Role, Skill
 from skills.openformat import FrameworkInvalid, dump, export, parse
 from skills.selectors import role_history
@@ -62,6 +62,7 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class _FrameworkViewSet(
+    FiltersOnListOnly,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -78,10 +79,6 @@ class _FrameworkViewSet(
     lookup_value_converter = "slug"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     save: Any  # skill_save or role_save
-
-    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        # ?retired= selects rows of the list; one skill or role is found by its slug alone.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
