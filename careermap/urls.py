@@ -18,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("careermap.api_urls")),
     path("", include("assessments.urls")),
+    path("", include("skills.urls")),
+    path("", include("careermap.people")),
 ]
 
 # Under /api/, errors that no API view handled are JSON too, never an HTML page.

@@ -1,0 +1,5 @@
+"""(Filled by the HR pages work.)"""
+
+from __future__ import annotations
+
+urlpatterns: list = []
