@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 # Everyone below a person, at any depth. UNION (not UNION ALL) ends the recursion even
 # if a cycle ever slipped into the data; services refuse cycles in the first place.
@@ -114,3 +115,24 @@ class Person(AbstractUser):
 
     def has_reports(self) -> bool:
         return self.reports.exists()
+
+
+class AuditEvent(models.Model):
+    """One line of the audit trail: who did what, when. Written by careermap.audit.record."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The name at the time, kept when the person is gone (or never existed: a failed login).
+    by_name = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=50, db_index=True)
+    summary = models.TextField()
+    target = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["action", "-at"], name="auditevent_action_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.by_name or '-'} {self.action}: {self.summary}"

@@ -1,0 +1,24 @@
+"""The audit trail: logins, framework edits, people changes and imports, for HR.
+
+`record` is the one writer; receivers.py and the services that import call it.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from careermap.models import AuditEvent, Person
+
+
+@transaction.atomic
+def record(*, by: Person | None, action: str, summary: str, target: str = "") -> AuditEvent:
+    """Append one audit line. `by` is None when no one is signed in (a failed login,
+    a command run by the system); `action` is a dotted name such as "people.import"."""
+    who = by if by is not None and by.pk is not None else None
+    return AuditEvent.objects.create(
+        by=who,
+        by_name=str(who) if who is not None else "",
+        action=action[:50],
+        summary=summary,
+        target=target[:200],
+    )
