@@ -30,6 +30,7 @@ from careermap.api_support import (
     paginated,
     visible_people,
 )
+from careermap.concurrency import IF_MATCH, if_match, with_etag
 from careermap.models import Person
 
 
@@ -87,15 +88,31 @@ class AssessmentViewSet(
             raise exceptions.PermissionDenied({"person": [str(exc)]}) from exc
         return Response(self._fresh(assessment), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AssessmentUpdateSerializer, responses=AssessmentSerializer)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        assessment = self.get_object()
+        data = self.get_serializer(assessment).data
+        return with_etag(Response(data), _etag(assessment))
+
+    @extend_schema(
+        request=AssessmentUpdateSerializer, responses=AssessmentSerializer, parameters=[IF_MATCH]
+    )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         assessment = self.get_object()
         serializer = AssessmentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assessment_rate(
-            by=request.user, assessment=assessment, ratings=serializer.validated_data["ratings"]
+        tags = if_match(request)
+        version = None
+        if tags is not None:
+            # An ETag is the draft's version; one that is not a version never matches.
+            versions = [int(t.strip('"')) for t in tags if t.strip('"').isdigit()]
+            version = versions[0] if versions else -1
+        assessment = assessment_rate(
+            by=request.user,
+            assessment=assessment,
+            ratings=serializer.validated_data["ratings"],
+            version=version,
         )
-        return Response(self._fresh(assessment))
+        return with_etag(Response(self._fresh(assessment)), _etag(assessment))
 
     @extend_schema(request=None, responses=AssessmentSerializer)
     @action(detail=True, methods=["post"])
@@ -105,6 +122,10 @@ class AssessmentViewSet(
 
     def _fresh(self, assessment: Assessment) -> dict[str, Any]:
         return self.get_serializer(self.get_queryset().get(pk=assessment.pk)).data
+
+
+def _etag(assessment: Assessment) -> str:
+    return f'"{assessment.version}"'
 
 
 class IsHROrManager(permissions.BasePermission):

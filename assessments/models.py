@@ -28,6 +28,10 @@ class Assessment(models.Model):
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency: every write to a draft bumps `version`; `editor` names the
+    # page (or client) that wrote last, so its own successive saves never conflict.
+    version = models.PositiveIntegerField(default=0)
+    editor = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

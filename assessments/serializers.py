@@ -33,8 +33,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["id", "person", "author", "kind", "status", "created_at", "submitted_at"]
-        fields += ["ratings"]
-        read_only_fields = ["id", "author", "status", "created_at", "submitted_at"]
+        fields += ["ratings", "version"]
+        read_only_fields = ["id", "author", "status", "created_at", "submitted_at", "version"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -33,6 +33,15 @@ class DraftExists(Conflict):
         self.draft = draft
 
 
+class StaleDraft(Conflict):
+    def __init__(self, draft: Assessment) -> None:
+        super().__init__(
+            "This draft was changed elsewhere (another window or client) since you read it, "
+            "so this change was not saved. Reload to see the latest answers, then try again."
+        )
+        self.draft = draft
+
+
 def _check_author(*, by: Person, person: Person, kind: str) -> None:
     if kind == Assessment.Kind.SELF:
         if by.pk != person.pk:
@@ -46,9 +55,15 @@ def _check_author(*, by: Person, person: Person, kind: str) -> None:
 
 @transaction.atomic
 def assessment_start(
-    *, by: Person, person: Person, kind: str, ratings: Iterable[RatingInput] = ()
+    *,
+    by: Person,
+    person: Person,
+    kind: str,
+    ratings: Iterable[RatingInput] = (),
+    editor: str = "",
 ) -> Assessment:
-    """Open a draft, pre-filled from the author's last submitted one, `ratings` merged over it."""
+    """Open a draft, pre-filled from the author's last submitted one, `ratings` merged over it.
+    `editor` names the page or client writing (see assessment_rate)."""
     _check_author(by=by, person=person, kind=kind)
     # Lock the person's row so that two concurrent starts cannot both open a draft.
     Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -58,7 +73,9 @@ def assessment_start(
         raise DraftExists(existing)
     try:
         with transaction.atomic():
-            draft = Assessment.objects.create(person=person, author=by, kind=kind)
+            draft = Assessment.objects.create(
+                person=person, author=by, kind=kind, version=1, editor=editor
+            )
     except IntegrityError:
         # Another start won the race (the constraint assessment_one_open_draft decides).
         raise DraftExists(Assessment.objects.get(**open_drafts)) from None
@@ -81,12 +98,28 @@ def assessment_start(
 
 @transaction.atomic
 def assessment_rate(
-    *, by: Person, assessment: Assessment, ratings: Iterable[RatingInput]
+    *,
+    by: Person,
+    assessment: Assessment,
+    ratings: Iterable[RatingInput],
+    version: int | None = None,
+    editor: str = "",
 ) -> Assessment:
     """Merge ratings into a draft by skill. `level: None` removes the skill's rating;
-    leaving out `evidence` keeps the evidence already there."""
+    leaving out `evidence` keeps the evidence already there.
+
+    Optimistic concurrency: `version` is the draft's version the writer last read. If the
+    draft changed since, and not by the same `editor` (a page's successive autosaves),
+    StaleDraft is raised and nothing is written. Without `version`, the write merges.
+    """
     assessment = _locked_draft(by=by, assessment=assessment)
+    stale = version is not None and version != assessment.version
+    if stale and not (editor and editor == assessment.editor):
+        raise StaleDraft(assessment)
     _merge(assessment, _validated_ratings(list(ratings), assessment=assessment))
+    assessment.version += 1
+    assessment.editor = editor
+    assessment.save(update_fields=["version", "editor"])
     return assessment
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careermap.api_support import FiltersOnListOnly, StrictFilterSet, page_of, paginated
+from careermap.concurrency import IF_MATCH, check_if_match, etag_of, with_etag
 from skills.models import Category, Role, Skill
 from skills.openformat import FrameworkInvalid, dump, export, parse
 from skills.selectors import role_history
@@ -87,20 +89,38 @@ class _FrameworkViewSet(
         obj = type(self).save(by=request.user, key=key, changes=serializer.changes(), create=True)
         return Response(self._fresh(obj), status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.get_serializer(self.get_object()).data
+        return with_etag(Response(data), etag_of(data))
+
+    @extend_schema(parameters=[IF_MATCH])
+    @transaction.atomic
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()
+        obj = self._locked()
         serializer = self.get_serializer(obj, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = serializer.changes()
         if "key" in serializer.validated_data and serializer.validated_data["key"] != obj.key:
             raise ValidationError({"slug": ["A slug never changes: it is the stable key."]})
         obj = type(self).save(by=request.user, key=obj.key, changes=changes)
-        return Response(self._fresh(obj))
+        data = self._fresh(obj)
+        return with_etag(Response(data), etag_of(data))
 
+    @extend_schema(parameters=[IF_MATCH])
+    @transaction.atomic
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()
+        obj = self._locked()
         type(self).save(by=request.user, key=obj.key, changes={"retired": True})
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _locked(self) -> Any:
+        """The object, its row locked until the write commits, refused with 409 if it
+        changed since the client read it (If-Match)."""
+        obj = self.get_object()
+        type(obj).objects.select_for_update().filter(pk=obj.pk).first()
+        current = self._fresh(obj)
+        check_if_match(self.request, etag_of(current), f'"{obj.key}"')
+        return obj
 
     def _fresh(self, obj: Any) -> dict[str, Any]:
         return self.get_serializer(self.get_queryset().get(pk=obj.pk)).data

@@ -11,6 +11,7 @@ submitted assessment, which is also what GET shows until then).
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,7 @@ from skills.models import Category, Scale, Skill
 TEMPLATE = "assessments/assess.html"
 FIELD = re.compile(r"^(level|evidence)-(.+)$")
 ERROR_KEY = re.compile(r"^ratings\[(\d+)\]")
+EDITOR = re.compile(r"[0-9a-f]{32}")
 
 
 # --- What the form shows ------------------------------------------------------------
@@ -181,7 +183,20 @@ def _context(
         "source": source,
         "is_draft": is_draft,
         "general_error": errors.get("", ""),
+        # The optimistic check (assessment_rate): the draft version this page shows, and
+        # the page's own name, kept across its autosaves.
+        "seen_version": source.version if is_draft else 0,
+        "editor": _editor(request),
     }
+
+
+def _editor(request: HttpRequest) -> str:
+    return _editor_of(request.POST) or uuid.uuid4().hex
+
+
+def _editor_of(data: QueryDict) -> str:
+    posted = data.get("editor", "")
+    return posted if EDITOR.fullmatch(posted) else ""
 
 
 # --- The core: reusable for the manager assessment ------------------------------------
@@ -212,15 +227,20 @@ def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, A
     return ratings
 
 
-def _save(*, by: Person, person: Person, kind: str, ratings: list[dict[str, Any]]) -> None:
+def _save(
+    *, by: Person, person: Person, kind: str, ratings: list[dict[str, Any]], data: QueryDict
+) -> None:
+    seen = data.get("seen_version", "")
+    version = int(seen) if seen.isdigit() else None
+    editor = _editor_of(data)
     draft = open_draft(person=person, kind=kind, author=by)
     if draft is None:
         try:
-            assessment_start(by=by, person=person, kind=kind, ratings=ratings)
+            assessment_start(by=by, person=person, kind=kind, ratings=ratings, editor=editor)
             return
         except DraftExists as exc:  # a save in another tab opened it meanwhile
             draft = exc.draft
-    assessment_rate(by=by, assessment=draft, ratings=ratings)
+    assessment_rate(by=by, assessment=draft, ratings=ratings, version=version, editor=editor)
 
 
 def _errors_by_skill(exc: ValidationError, ratings: list[dict[str, Any]]) -> dict[str, str]:
@@ -247,7 +267,7 @@ def assessment_save(request: HttpRequest, *, person: Person, kind: str) -> HttpR
     errors: dict[str, str] = {}
     if ratings:
         try:
-            _save(by=request.user, person=person, kind=kind, ratings=ratings)
+            _save(by=request.user, person=person, kind=kind, ratings=ratings, data=request.POST)
         except ValidationError as exc:
             errors = _errors_by_skill(exc, ratings)
         except Conflict as exc:
