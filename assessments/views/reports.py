@@ -1,5 +1,88 @@
-"""(Filled by the HR pages work.)"""
+"""Org reports for HR, the whole company: the per-skill picture and the readiness
+pipeline per role, each with a CSV download. Anyone but an HR admin gets 404."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from assessments.reports import NEARLY_READY, pipeline_csv, readiness_pipeline, skills_csv
+from assessments.selectors import SkillReport, skills_report
+
+
+def hr_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in and HR, else 404: these pages are nobody else's business."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_hr:
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _bar(report: SkillReport) -> list[dict[str, Any]]:
+    """The segments of a skill's bar (meeting, below, unassessed) as x and width in
+    percent of the people expected: an SVG drawn here, no style attribute needed."""
+    segments, x = [], 0.0
+    for kind, count in (
+        ("meeting", report.meeting),
+        ("below", report.below),
+        ("unassessed", report.unassessed),
+    ):
+        width = 100 * count / report.expected if report.expected else 0.0
+        if width:
+            segments.append({"kind": kind, "x": f"{x:.2f}", "width": f"{width:.2f}"})
+        x += width
+    return segments
+
+
+@hr_required
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    # By name for reading; the CSV keeps the report's order, by key.
+    skills = sorted(skills_report(user=request.user), key=lambda r: (r.skill.name, r.skill.key))
+    context = {
+        "skills": [{"r": r, "bar": _bar(r)} for r in skills],
+        "pipeline": readiness_pipeline(user=request.user),
+        "nearly_ready": f"{NEARLY_READY:.0%}",
+    }
+    return render(request, "assessments/reports.html", context)
+
+
+def _csv_response(content: str, filename: str) -> HttpResponse:
+    return HttpResponse(
+        content,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@hr_required
+@require_GET
+def skills_csv_download(request: HttpRequest) -> HttpResponse:
+    return _csv_response(skills_csv(skills_report(user=request.user)), "careermap-skills.csv")
+
+
+@hr_required
+@require_GET
+def pipeline_csv_download(request: HttpRequest) -> HttpResponse:
+    return _csv_response(
+        pipeline_csv(readiness_pipeline(user=request.user)), "careermap-pipeline.csv"
+    )
+
+
+urlpatterns = [
+    path("reports/", reports, name="reports"),
+    path("reports/skills.csv", skills_csv_download, name="reports_skills_csv"),
+    path("reports/pipeline.csv", pipeline_csv_download, name="reports_pipeline_csv"),
+]

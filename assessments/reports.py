@@ -1,0 +1,153 @@
+"""The org reports of the HR pages: the readiness pipeline per role, and the CSV files of
+it and of the per-skill picture (`selectors.skills_report`). The gap arithmetic stays in
+selectors.py: this only counts what it answers.
+
+"Measured against a role" means what it means in the impact preview (assessments.impact):
+the role is the person's current role or their target role, the people who hold it and
+those aiming at it. Readiness of everyone for every role would cost people x roles gap
+lists (10,000 people and a dozen roles: over a million rows per page view), for numbers
+that mostly say how far an engineer is from roles nobody asked about.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assessments.selectors import (
+    Gaps,
+    SkillReport,
+    expectations_of,
+    gap_rows,
+    latest_levels,
+    people_in_scope,
+)
+from careermap.models import Person
+from skills.models import Category, Role
+
+READY = 1.0
+NEARLY_READY = 0.8
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    role: Role
+    measured: int  # people in scope holding the role or aiming at it
+    holders: int  # of those, how many hold it now
+    nearly_ready: int  # readiness of at least 80%
+    ready: int  # readiness of 100%: gap 0 on every skill the role expects
+
+
+def readiness_pipeline(*, user: Person) -> list[PipelineRow]:
+    """Per active role (by track, level, key): how many of the people in scope
+    (selectors.people_in_scope: everyone for HR) are measured against it, and how many of
+    those are at least 80% and 100% ready for it. 4 queries: roles, people, their roles'
+    expectations, their latest levels."""
+    roles = list(Role.objects.active().order_by("track", "level", "key"))
+    active = {role.pk for role in roles}
+    people = list(people_in_scope(user).order_by("pk"))
+    measured: dict[int, list[Person]] = {pk: [] for pk in active}
+    for person in people:
+        # dict.fromkeys: someone whose target role is their current role counts once.
+        for role_id in dict.fromkeys((person.role_id, person.target_role_id)):
+            if role_id in active:
+                measured[role_id].append(person)
+    expectations = expectations_of(pk for pk, found in measured.items() if found)
+    levels = latest_levels(p.pk for found in measured.values() for p in found)
+    rows = []
+    for role in roles:
+        readiness = [
+            Gaps(person, role, gap_rows(expectations.get(role.pk, []), levels, person.pk)).readiness
+            for person in measured[role.pk]
+        ]
+        rows.append(
+            PipelineRow(
+                role=role,
+                measured=len(readiness),
+                holders=sum(1 for p in measured[role.pk] if p.role_id == role.pk),
+                nearly_ready=sum(1 for r in readiness if r is not None and r >= NEARLY_READY),
+                ready=sum(1 for r in readiness if r == READY),
+            )
+        )
+    return rows
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+SKILLS_COLUMNS = [
+    "skill",
+    "name",
+    "category",
+    "expected",
+    "below",
+    "meeting",
+    "unassessed",
+    "average_gap",
+]
+PIPELINE_COLUMNS = [
+    "role",
+    "name",
+    "track",
+    "level",
+    "measured",
+    "holders",
+    "ready_80",
+    "ready_100",
+]
+
+
+def _text(value: str) -> str:
+    # A cell that a spreadsheet would run as a formula (a skill named "=HYPERLINK(...)",
+    # from an imported framework) is kept as text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def skills_csv(report: list[SkillReport]) -> str:
+    """The per-skill picture as CSV; average_gap with two decimals, empty when no one is
+    expected to have the skill. One query: the category keys."""
+    categories = dict(Category.objects.values_list("pk", "key"))
+    return _csv(
+        SKILLS_COLUMNS,
+        (
+            [
+                r.skill.key,
+                _text(r.skill.name),
+                categories[r.skill.category_id],
+                r.expected,
+                r.below,
+                r.meeting,
+                r.unassessed,
+                "" if r.average_gap is None else f"{r.average_gap:.2f}",
+            ]
+            for r in report
+        ),
+    )
+
+
+def pipeline_csv(pipeline: list[PipelineRow]) -> str:
+    return _csv(
+        PIPELINE_COLUMNS,
+        (
+            [
+                r.role.key,
+                _text(r.role.name),
+                r.role.track,
+                r.role.level,
+                r.measured,
+                r.holders,
+                r.nearly_ready,
+                r.ready,
+            ]
+            for r in pipeline
+        ),
+    )
