@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from skills.models import Expectation, Role, Skill
+from skills.models import Category, Expectation, Role, Scale, Skill
 
 ROLE_FIELDS = ("key", "name", "track", "level", "summary", "retired")
 
@@ -110,4 +110,145 @@ def role_transitions() -> list[tuple[int, int]]:
         Role.next_roles.through.objects.filter(
             from_role__retired=False, to_role__retired=False
         ).values_list("from_role_id", "to_role_id")
+    )
+
+
+SKILL_FIELDS = ("key", "name", "category", "description", "how_to_grow", "retired")
+
+
+def skill_history(skill: Skill) -> list[Change]:
+    """A skill's changes, newest first: its own fields, each level descriptor (as field
+    `levels.<level>`) and each role's expectation of it (as `expectations.<role key>`).
+    Records of one write are one change. Fixed number of queries."""
+    category_keys = dict(Category.objects.values_list("pk", "key"))
+    role_keys = dict(Role.objects.values_list("pk", "key"))
+    events: list[tuple[datetime, int, str | None, str | None, list[dict[str, Any]]]] = []
+
+    def value(record: Any, name: str) -> Any:
+        if name == "category":
+            return category_keys.get(record.category_id, record.category_id)
+        return getattr(record, name)
+
+    def levels(record: Any) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (record.levels or {}).items()}
+
+    previous = None
+    records = skill.history.select_related("history_user").order_by("history_date", "history_id")
+    for record in records:
+        old_levels = levels(previous) if previous is not None else {}
+        changes = []
+        for name in SKILL_FIELDS:
+            old = value(previous, name) if previous is not None else None
+            new = value(record, name)
+            if previous is None or old != new:
+                changes.append({"field": name, "old": old, "new": new})
+        new_levels = levels(record)
+        for level in sorted(old_levels.keys() | new_levels.keys(), key=int):
+            old, new = old_levels.get(level), new_levels.get(level)
+            if old != new:
+                changes.append({"field": f"levels.{level}", "old": old, "new": new})
+        previous = record
+        if changes:
+            events.append(_event(record, changes))
+
+    expected: dict[int, int | None] = {}
+    expectation_records = Expectation.history.filter(skill_id=skill.pk).select_related(
+        "history_user"
+    )
+    for record in expectation_records.order_by("history_date", "history_id"):
+        old = expected.get(record.id)
+        new = None if record.history_type == "-" else record.level
+        expected[record.id] = new
+        if old != new:
+            name = f"expectations.{role_keys.get(record.role_id, record.role_id)}"
+            events.append(_event(record, [{"field": name, "old": old, "new": new}]))
+
+    return _grouped(events)
+
+
+@dataclass
+class CategoryGroup:
+    category: Category
+    skills: list[Skill]
+
+
+@dataclass
+class Overview:
+    """The framework editor's front page: everything, active and retired apart."""
+
+    scale: Scale
+    categories: list[Category]
+    skills: list[CategoryGroup]
+    retired_skills: list[Skill]
+    roles: list[Role]
+    retired_roles: list[Role]
+
+
+def framework_overview() -> Overview:
+    """Categories, skills by category, roles by track and level. 4 queries."""
+    categories = list(Category.objects.order_by("order", "name"))
+    skills = list(Skill.objects.select_related("category"))
+    groups = {c.pk: CategoryGroup(c, []) for c in categories}
+    for skill in skills:
+        if not skill.retired:
+            groups[skill.category_id].skills.append(skill)
+    roles = list(Role.objects.order_by("track", "level", "name"))
+    return Overview(
+        scale=Scale.current(),
+        categories=categories,
+        skills=list(groups.values()),
+        retired_skills=[s for s in skills if s.retired],
+        roles=[r for r in roles if not r.retired],
+        retired_roles=[r for r in roles if r.retired],
+    )
+
+
+@dataclass
+class GridRow:
+    skill: Skill
+    cells: list[GridCell]
+
+
+@dataclass
+class GridCell:
+    role: Role
+    skill: Skill
+    level: int | None
+
+
+@dataclass
+class Grid:
+    """Active skills (rows, grouped by category) x active roles (columns)."""
+
+    scale: Scale
+    roles: list[Role]
+    groups: list[tuple[Category, list[GridRow]]]
+
+
+def expectation_grid() -> Grid:
+    """The expectation grid of active roles and skills. 4 queries (scale, roles, skills
+    with their categories, expectations), whatever the size of the framework."""
+    scale = Scale.current()
+    roles = list(Role.objects.active().order_by("track", "level", "name"))
+    skills = list(Skill.objects.active().select_related("category"))
+    levels = {
+        (role_id, skill_id): level
+        for role_id, skill_id, level in Expectation.objects.filter(
+            role__retired=False, skill__retired=False
+        ).values_list("role_id", "skill_id", "level")
+    }
+    groups: list[tuple[Category, list[GridRow]]] = []
+    for skill in skills:
+        row = GridRow(skill, [GridCell(r, skill, levels.get((r.pk, skill.pk))) for r in roles])
+        if groups and groups[-1][0].pk == skill.category_id:
+            groups[-1][1].append(row)
+        else:
+            groups.append((skill.category, [row]))
+    return Grid(scale=scale, roles=roles, groups=groups)
+
+
+def expectation_level(role: Role, skill: Skill) -> int | None:
+    """The level `role` expects of `skill` now, or None. One query."""
+    return (
+        Expectation.objects.filter(role=role, skill=skill).values_list("level", flat=True).first()
     )

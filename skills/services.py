@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
+from careermap.errors import Conflict
 from skills.models import Category, Expectation, Role, Scale, Skill
 from skills.openformat import (
     FrameworkInvalid,
     Plan,
+    category_entry,
     category_key_for,
     role_entry,
     skill_entry,
@@ -246,3 +248,70 @@ def role_save(*, by: Person, key: str, changes: dict[str, Any], create: bool = F
     entry = {"key": key} if role is None else role_entry(role)
     _write_entry("roles", {**entry, **changes}, by)
     return Role.objects.get(key=key)
+
+
+@transaction.atomic
+def category_save(
+    *, by: Person, key: str, changes: dict[str, Any], create: bool = False
+) -> Category:
+    """Create a category, or change the given fields of one (its other fields stay)."""
+    existing = Category.objects.filter(key=key).first()
+    if create and existing is not None:
+        raise ValidationError({"slug": f'A category "{key}" exists already.'})
+    entry = {"key": key} if existing is None else category_entry(existing)
+    _write_entry("categories", {**entry, **changes}, by)
+    return Category.objects.get(key=key)
+
+
+@transaction.atomic
+def skill_set_retired(*, by: Person, skill: Skill, retired: bool) -> Skill:
+    """Retire a skill (hidden from new work, kept in history) or restore it."""
+    return skill_save(by=by, key=skill.key, changes={"retired": retired})
+
+
+@transaction.atomic
+def role_set_retired(*, by: Person, role: Role, retired: bool) -> Role:
+    """Retire a role (hidden from new work, kept in history) or restore it."""
+    return role_save(by=by, key=role.key, changes={"retired": retired})
+
+
+@transaction.atomic
+def expectation_set(
+    *, by: Person, role: Role, skill: Skill, level: int | None, was: int | None
+) -> Expectation | None:
+    """Set the level `role` expects of `skill` (None removes the expectation).
+
+    `was` is the level the editor saw when they opened the cell: if the stored level
+    differs, someone else changed it meanwhile and the write is refused with Conflict,
+    so that nobody overwrites a change they never saw. Returns the stored Expectation,
+    or None once removed.
+    """
+    if by is not None and not by.is_hr:
+        raise PermissionDenied("Only HR admins may edit the framework.")
+    scale = Scale.current()
+    if level is not None and not scale.contains(level):
+        message = (
+            f"Level {level} is not on the scale: choose {scale.minimum} to {scale.maximum}, "
+            "or leave it blank for no expectation."
+        )
+        raise ValidationError({"level": message})
+    # The role row is the lock: two edits of one role's expectations take turns.
+    locked = Role.objects.select_for_update().get(pk=role.pk)
+    stored = (
+        Expectation.objects.filter(role=locked, skill=skill).values_list("level", flat=True).first()
+    )
+    if stored != was:
+        if stored is None:
+            raise Conflict("Removed by someone else since you opened it; reload to see it.")
+        raise Conflict(
+            f"Changed by someone else to {stored} since you opened it; reload to see it."
+        )
+    if stored == level:
+        return Expectation.objects.filter(role=locked, skill=skill).first()
+    wanted = dict(Expectation.objects.filter(role=locked).values_list("skill__key", "level"))
+    if level is None:
+        wanted.pop(skill.key, None)
+    else:
+        wanted[skill.key] = level
+    role_save(by=by, key=locked.key, changes={"expectations": wanted})
+    return Expectation.objects.filter(role=locked, skill=skill).first()

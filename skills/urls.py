@@ -1,5 +1,7 @@
-"""HR pages for the framework: editor, grid, history. (Filled by the framework editor work.)"""
+"""HR pages for the framework: editor, grid, history."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from skills.views import urlpatterns
+
+__all__ = ["urlpatterns"]
