@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from assessments.charts import radar
+from assessments.export import map_csv, map_export
 from assessments.selectors import gaps_for
 from careermap.models import Person
 from careermap.services import person_update
@@ -19,7 +21,7 @@ from skills.models import Role, Scale
 
 
 def _context(request: HttpRequest, error: str = "") -> dict:
-    person = Person.objects.select_related("role", "target_role").get(pk=request.user.pk)
+    person = _me(request)
     gaps = gaps_for(person=person)
     scale = Scale.current()
     return {
@@ -62,7 +64,34 @@ def choose_target(request: HttpRequest) -> HttpResponse:
     return redirect("my_map")
 
 
+@login_required
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    data = map_export(person=_me(request))
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{_filename(request)}.json"'
+    return response
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(map_csv(person=_me(request)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(request)}.csv"'
+    return response
+
+
+def _me(request: HttpRequest) -> Person:
+    return Person.objects.select_related("role", "target_role").get(pk=request.user.pk)
+
+
+def _filename(request: HttpRequest) -> str:
+    return f"careermap-{slugify(request.user.username) or 'map'}"
+
+
 urlpatterns = [
     path("map/", my_map, name="my_map"),
+    path("map/export.json", export_json, name="my_map_json"),
+    path("map/export.csv", export_csv, name="my_map_csv"),
     path("map/target/", choose_target, name="choose_target"),
 ]
