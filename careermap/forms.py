@@ -10,8 +10,8 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 
+from careermap import services
 from careermap.models import Person
-from careermap.services import PEOPLE_CSV_MAX_BYTES
 from skills.models import Role
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -37,7 +37,7 @@ class PeopleFilter(django_filters.FilterSet):
         choices=[("yes", "Active"), ("no", "Deactivated")],
         method="filter_active",
         label="Status",
-        empty_label="Active and deactivated",
+        empty_label="Any status",
     )
     hr = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_hr", label="HR admin", empty_label="Either"
@@ -103,7 +103,7 @@ class PersonEditForm(forms.Form):
 class PeopleImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text=f"A .csv file, UTF-8, at most {PEOPLE_CSV_MAX_BYTES // 1000} kB.",
+        help_text=f"A .csv file, UTF-8, at most {services.people_csv_max_size()}.",
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -111,8 +111,8 @@ class PeopleImportForm(forms.Form):
         upload: UploadedFile = self.cleaned_data["file"]
         if not (upload.name or "").lower().endswith(".csv"):
             raise forms.ValidationError("Choose a .csv file (comma-separated values).")
-        if (upload.size or 0) > PEOPLE_CSV_MAX_BYTES:
+        if (upload.size or 0) > services.PEOPLE_CSV_MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {PEOPLE_CSV_MAX_BYTES // 1000} kB."
+                f"The file is larger than {services.people_csv_max_size()}."
             )
         return upload

@@ -131,6 +131,12 @@ PEOPLE_CSV_MAX_BYTES = 1_000_000
 PEOPLE_CSV_MAX_ROWS = 5_000
 
 
+def people_csv_max_size() -> str:
+    """The size limit as people read it: "1 MB", "500 kB"."""
+    size = PEOPLE_CSV_MAX_BYTES
+    return f"{size // 1_000_000} MB" if size % 1_000_000 == 0 else f"{size // 1000} kB"
+
+
 @dataclass
 class PeopleImportResult:
     created: list[str] = dataclasses.field(default_factory=list)
@@ -155,7 +161,7 @@ def _file_error(message: str) -> ValidationError:
 def _read_people_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """(line number, cells by column) for every non-blank line after the header."""
     if len(data) > PEOPLE_CSV_MAX_BYTES:
-        raise _file_error(f"The file is larger than {PEOPLE_CSV_MAX_BYTES // 1000} kB.")
+        raise _file_error(f"The file is larger than {people_csv_max_size()}.")
     if b"\x00" in data:
         raise _file_error("The file is not a CSV text file.")
     try:

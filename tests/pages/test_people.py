@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from careermap import services
 from careermap.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -337,6 +338,16 @@ def test_a_file_that_is_not_csv_is_refused_beside_the_field(client, hana):
     assert Person.objects.count() == 7
 
 
+def test_a_file_that_is_too_large_is_refused_before_it_is_read(client, hana, monkeypatch):
+    monkeypatch.setattr(services, "PEOPLE_CSV_MAX_BYTES", 1000)
+    client.force_login(hana)
+    data = "username,name,email,role,manager\n" + "x,y,,,\n" * 200
+
+    html = client.post("/people/import/", upload(data)).content.decode()
+
+    assert "CSV file: The file is larger than 1 kB." in html
+
+
 def test_the_import_page_explains_the_columns(client, hana):
     client.force_login(hana)
 
@@ -346,6 +357,7 @@ def test_the_import_page_explains_the_columns(client, hana):
     assert "<code>username,name,email,role,manager</code>" in html
     assert 'enctype="multipart/form-data"' in html
     assert '<label for="id_file">CSV file</label>' in html
+    assert "A .csv file, UTF-8, at most 1 MB." in html
 
 
 # -- queries -----------------------------------------------------------------------------
