@@ -1,5 +1,244 @@
-"""(Filled by the HR pages work.)"""
+"""HR: import the whole framework from a YAML or JSON document (dry run first, with its
+impact on people's readiness, then apply), and export it. Anyone but an HR admin gets 404.
+
+The uploaded text waits in the session between the dry run and the apply, so a reload
+never asks for the file again; the apply parses and validates it again from scratch (the
+stored framework may have changed since), and a digest of the text in the apply form makes
+sure the document applied is the one whose dry run was shown.
+"""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+import hashlib
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, re_path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments.impact import impact_of
+from assessments.views.reports import hr_required
+from skills.models import Scale
+from skills.openformat import FrameworkError, FrameworkInvalid, dump, export, parse
+from skills.services import SECTIONS, ImportResult, framework_import
+
+MAX_BYTES = 2 * 1024 * 1024
+PENDING = "framework_import"  # the session key: {"text": ..., "name": ...}
+EXPORT_TYPES = {"yaml": "application/yaml; charset=utf-8", "json": "application/json"}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        required=False,
+        label="Framework file (YAML or JSON)",
+        help_text="A careermap/1 document, UTF-8, at most 2 MB.",
+        widget=forms.FileInput(attrs={"accept": ".yaml,.yml,.json"}),
+    )
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        label="Or paste the document",
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload: UploadedFile | None = data.get("file")
+        text: str = data.get("text") or ""
+        if self.errors:
+            return data
+        if upload is not None and text.strip():
+            self.add_error("text", "Give a file or pasted text, not both.")
+        elif upload is not None:
+            self._check("file", self._read(upload), upload.name or "uploaded file")
+        elif text.strip():
+            if len(text.encode()) > MAX_BYTES:
+                self.add_error("text", "The pasted text is larger than 2 MB.")
+            else:
+                self._check("text", text, "pasted text")
+        else:
+            self.add_error("file", "Choose a YAML or JSON file, or paste the document.")
+        return data
+
+    def _read(self, upload: UploadedFile) -> str | None:
+        if (upload.size or 0) > MAX_BYTES:
+            self.add_error("file", "The file is larger than 2 MB.")
+            return None
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.add_error("file", "The file is not UTF-8 text: not a YAML or JSON document.")
+            return None
+
+    def _check(self, field: str, text: str | None, name: str) -> None:
+        """The text reads as YAML or JSON and holds a mapping; every rule of the format
+        is left to the dry run, which reports each error with its path."""
+        if text is None:
+            return
+        where = "The file" if field == "file" else "The pasted text"
+        if not text.strip():
+            self.add_error(field, f"{where} is empty.")
+            return
+        try:
+            document = parse(text)
+        except FrameworkInvalid as exc:
+            self.add_error(field, f"{where} is not YAML or JSON: {exc.errors[0].message}")
+            return
+        if not isinstance(document, dict):
+            self.add_error(
+                field,
+                f"{where} is not a framework: expected a mapping with scale, categories, "
+                "skills and roles at the top level.",
+            )
+            return
+        self.cleaned_data["document"] = {"text": text, "name": name}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _without_scale(document: dict[str, Any]) -> dict[str, Any]:
+    # validate() reads section names trimmed: " scale" is the scale too.
+    return {k: v for k, v in document.items() if not (isinstance(k, str) and k.strip() == "scale")}
+
+
+def _document_scale(document: Any) -> str:
+    scale = next((v for k, v in document.items() if str(k).strip() == "scale"), None)
+    if isinstance(scale, dict) and "min" in scale and "max" in scale:
+        return f"{scale['min']}-{scale['max']}"
+    return ""
+
+
+def _framework_page() -> str:
+    try:
+        return reverse("framework")
+    except NoReverseMatch:  # the framework editor is built separately
+        return reverse("framework_import")
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def framework_import_page(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[PENDING] = form.cleaned_data["document"]
+        return redirect("framework_import_review")
+    context = {"form": form, "pending": request.session.get(PENDING)}
+    return render(request, "assessments/framework_import.html", context)
+
+
+def _sections(result: ImportResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": section,
+            "created": result.created[section],
+            "updated": result.updated[section],
+            "unchanged": result.unchanged[section],
+        }
+        for section in SECTIONS
+    ]
+
+
+@hr_required
+@require_GET
+def framework_import_review(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING)
+    if pending is None:
+        messages.info(request, "Upload a framework file first: its dry run shows here.")
+        return redirect("framework_import")
+    keep_scale = request.GET.get("keep_scale") == "1"
+    document = parse(pending["text"])  # parsed once already, on upload
+    scale = _document_scale(document)
+    if keep_scale:
+        document = _without_scale(document)
+    errors: list[FrameworkError] = []
+    context: dict[str, Any] = {}
+    try:
+        result, impact = impact_of(lambda: framework_import(document=document, by=request.user))
+    except FrameworkInvalid as exc:
+        errors = exc.errors
+    else:
+        context |= {
+            "sections": _sections(result),
+            "changed": result.changed,
+            "impact": impact,
+            "became_ready": impact.became_ready,
+            "became_not_ready": impact.became_not_ready,
+        }
+    context |= {
+        "review": True,
+        "name": pending["name"],
+        "digest": _digest(pending["text"]),
+        "errors": errors,
+        "keep_scale": keep_scale,
+        "offer_keep_scale": bool(scale) and (keep_scale or any(e.path == "scale" for e in errors)),
+        "document_scale": scale,
+        "stored_scale": Scale.current(),
+    }
+    return render(request, "assessments/framework_import.html", context)
+
+
+@hr_required
+@require_POST
+def framework_import_apply(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING)
+    if pending is None:
+        messages.error(request, "Nothing to import: upload a framework file first.")
+        return redirect("framework_import")
+    keep_scale = request.POST.get("keep_scale") == "1"
+    review = reverse("framework_import_review") + ("?keep_scale=1" if keep_scale else "")
+    if request.POST.get("digest") != _digest(pending["text"]):
+        messages.error(
+            request,
+            "Nothing was imported: the document waiting here is not the one of the dry "
+            "run you applied (was another one uploaded meanwhile?). Check this dry run.",
+        )
+        return redirect(review)
+    # Never trust the dry run: parsed and validated again against what is stored now.
+    document = parse(pending["text"])
+    if keep_scale:
+        document = _without_scale(document)
+    try:
+        result = framework_import(document=document, by=request.user)
+    except FrameworkInvalid:
+        messages.error(
+            request,
+            "Nothing was imported: the framework changed since the dry run and the "
+            "document no longer fits. The errors are listed below.",
+        )
+        return redirect(review)
+    del request.session[PENDING]
+    messages.success(request, f"Imported {pending['name']}: {result.summary()}.")
+    return redirect(_framework_page())
+
+
+@hr_required
+@require_POST
+def framework_import_discard(request: HttpRequest) -> HttpResponse:
+    request.session.pop(PENDING, None)
+    messages.info(request, "The uploaded document was discarded; nothing was imported.")
+    return redirect("framework_import")
+
+
+@hr_required
+@require_GET
+def framework_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return HttpResponse(
+        dump(export(), fmt),
+        content_type=EXPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="careermap-framework.{fmt}"'},
+    )
+
+
+urlpatterns = [
+    path("framework/import/", framework_import_page, name="framework_import"),
+    path("framework/import/review/", framework_import_review, name="framework_import_review"),
+    path("framework/import/apply/", framework_import_apply, name="framework_import_apply"),
+    path("framework/import/discard/", framework_import_discard, name="framework_import_discard"),
+    re_path(r"^framework/export\.(?P<fmt>yaml|json)$", framework_export, name="framework_export"),
+]
