@@ -15,8 +15,15 @@ from rest_framework.fields import empty
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from careermap.errors import Conflict
+from careermap.middleware import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE_DETAIL,
+    database_unavailable,
+    log_unavailable,
+)
 
 
 class Pagination(PageNumberPagination):
@@ -78,7 +85,17 @@ def page_of(serializer_class: type[serializers.Serializer]) -> type[serializers.
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Service errors become API errors: bad input 400 with field errors, a write the
-    user may not make 403, a contradiction of the current state 409."""
+    user may not make 403, a contradiction of the current state 409; the database out
+    of reach 503 with Retry-After (as careermap.middleware answers for pages)."""
+    if database_unavailable(exc):
+        if (request := context.get("request")) is not None:
+            log_unavailable(request, exc)
+        set_rollback()  # as DRF does for its own errors
+        return Response(
+            {"detail": UNAVAILABLE_DETAIL},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DjangoValidationError):
         detail = _nested(exc.message_dict) if hasattr(exc, "error_dict") else exc.messages
         exc = exceptions.ValidationError(detail)

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "careermap.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "careermap.urls"

@@ -11,6 +11,7 @@ from careermap.api_support import json_or_html
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("careermap.health")),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     # Browsers ask for /favicon.ico whatever the page says; a 404 is a console error.
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("skills.urls")),
     path("", include("careermap.people")),
+    path("", include("careermap.audit_views")),
 ]
 
 # Under /api/, errors that no API view handled are JSON too, never an HTML page.
