@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assessments.selectors import Gaps, _gaps_of, people_in_scope
+from assessments.selectors import gap_tallies, people_in_scope
 from careermap.models import Person
 
 
@@ -31,27 +31,33 @@ class TeamRollup:
 def team_rollups(*, user: Person) -> list[TeamRollup]:
     """One row per manager in the viewer's scope (HR: everyone; a manager: the subtree
     below them), over that manager's whole subtree, in org-chart order. Each person
-    counts towards every manager above them within the scope. 3 queries."""
-    people = list(
-        people_in_scope(user).select_related("role", "target_role").order_by("name", "username")
-    )
+    counts towards every manager above them within the scope. 2 queries: the people,
+    and their gap tallies (counted in the database, one row per person)."""
+    scope = people_in_scope(user)
+    people = list(scope.order_by("name", "username"))
+    per_person = gap_tallies(scope, by="person")
     by_id = {p.pk: p for p in people}
     tallies: dict[
         int, list[float]
     ] = {}  # manager id -> [people, readiness sum, rated, below, unassessed]
-    for gaps in _gaps_of(people):
-        below, unassessed = _counts(gaps)
-        manager_id = gaps.person.manager_id
+    for person in people:
+        tally = per_person.get(person.pk)
+        below, unassessed = (tally.below, tally.unassessed) if tally else (0, 0)
+        if person.gap_role_id is None:
+            readiness = None
+        else:  # a role that expects no active skill: ready, as Gaps.readiness has it
+            readiness = tally.ready / tally.expected if tally else 1.0
+        manager_id = person.manager_id
         seen: set[int] = set()
         while manager_id in by_id and manager_id not in seen:  # the chain within scope
             seen.add(manager_id)
-            tally = tallies.setdefault(manager_id, [0, 0.0, 0, 0, 0])
-            tally[0] += 1
-            if gaps.readiness is not None:
-                tally[1] += gaps.readiness
-                tally[2] += 1
-            tally[3] += below
-            tally[4] += unassessed
+            tally_of = tallies.setdefault(manager_id, [0, 0.0, 0, 0, 0])
+            tally_of[0] += 1
+            if readiness is not None:
+                tally_of[1] += readiness
+                tally_of[2] += 1
+            tally_of[3] += below
+            tally_of[4] += unassessed
             manager_id = by_id[manager_id].manager_id
 
     children: dict[int | None, list[Person]] = {}
@@ -78,10 +84,3 @@ def team_rollups(*, user: Person) -> list[TeamRollup]:
 
     walk(None, 0)
     return rows
-
-
-def _counts(gaps: Gaps) -> tuple[int, int]:
-    """(below, unassessed) as skills_report counts them."""
-    below = sum(1 for row in gaps.rows if row.current is not None and row.gap > 0)
-    unassessed = sum(1 for row in gaps.rows if row.current is None)
-    return below, unassessed

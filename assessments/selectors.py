@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 
 from assessments.models import Action, Assessment, FocusSkill, GrowthPlan, Rating
 from careermap.models import Person
@@ -240,29 +241,107 @@ class SkillReport:
     average_gap: float | None
 
 
+@dataclass(frozen=True)
+class Tally:
+    """The gap rows of many people, counted in the database: `expected` rows, of which
+    `below` (assessed, gap > 0), `meeting` (assessed, gap 0), `unassessed` (current
+    null), `ready` (gap 0, assessed or not: an expectation of 0 is met unrated), and
+    the sum of their gaps."""
+
+    expected: int
+    below: int
+    meeting: int
+    unassessed: int
+    ready: int
+    total_gap: int
+
+
+# The gap arithmetic above, for every person of a scope at once, in one statement: the
+# latest submitted level of each (person, kind, skill) by a window (submitted_at, then
+# assessment id), current = manager else self, gap = max(E - (current or 0), 0), over the
+# active skills each person's gap role (target, else current) expects. Portable SQL
+# (PostgreSQL and SQLite): no DISTINCT ON, FILTER or GREATEST. {people} is the scope's
+# query, columns (id, role_id); {by} is "person_id" or "skill_id".
+_TALLY_SQL = """
+WITH people(id, role_id) AS ({people}),
+ranked AS (
+    SELECT a.person_id, a.kind, r.skill_id, r.level,
+           ROW_NUMBER() OVER (
+               PARTITION BY a.person_id, a.kind, r.skill_id
+               ORDER BY a.submitted_at DESC, a.id DESC
+           ) AS rank
+    FROM {rating} r JOIN {assessment} a ON a.id = r.assessment_id
+    WHERE a.status = %s AND a.person_id IN (SELECT id FROM people)
+),
+current_level AS (
+    SELECT person_id, skill_id,
+           COALESCE(MAX(CASE WHEN kind = %s THEN level END),
+                    MAX(CASE WHEN kind = %s THEN level END)) AS level
+    FROM ranked WHERE rank = 1
+    GROUP BY person_id, skill_id
+),
+gap_rows AS (
+    SELECT p.id AS person_id, e.skill_id, e.level AS expected, c.level AS current,
+           CASE WHEN e.level > COALESCE(c.level, 0) THEN e.level - COALESCE(c.level, 0)
+                ELSE 0 END AS gap
+    FROM people p
+    JOIN {expectation} e ON e.role_id = p.role_id
+    JOIN {skill} s ON s.id = e.skill_id AND s.retired = %s
+    LEFT JOIN current_level c ON c.person_id = p.id AND c.skill_id = e.skill_id
+)
+SELECT {by},
+       COUNT(*),
+       SUM(CASE WHEN current IS NOT NULL AND gap > 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN current IS NOT NULL AND gap = 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN current IS NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN gap = 0 THEN 1 ELSE 0 END),
+       SUM(gap)
+FROM gap_rows
+GROUP BY {by}
+"""
+
+
+def gap_tallies(people, *, by: str) -> dict[int, Tally]:  # people: a PersonQuerySet
+    """Person id (by="person") or skill id (by="skill") -> the Tally of the gap rows of
+    `people` against their gap roles. One query, computed in the database: the cost
+    grows with the ratings of the people in scope, and no row per rating reaches Python."""
+    if by not in ("person", "skill"):
+        raise ValueError(f"by must be person or skill, not {by!r}")
+    scope = people.order_by().values_list("pk", Coalesce("target_role_id", "role_id"))
+    people_sql, people_params = scope.query.sql_with_params()
+    sql = _TALLY_SQL.format(
+        people=people_sql,
+        by=f"{by}_id",
+        rating=connection.ops.quote_name(Rating._meta.db_table),
+        assessment=connection.ops.quote_name(Assessment._meta.db_table),
+        expectation=connection.ops.quote_name(Expectation._meta.db_table),
+        skill=connection.ops.quote_name(Skill._meta.db_table),
+    )
+    params = [
+        *people_params,
+        Assessment.Status.SUBMITTED.value,
+        Assessment.Kind.MANAGER.value,
+        Assessment.Kind.SELF.value,
+        False,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: Tally(*(int(n) for n in row[1:])) for row in cursor.fetchall()}
+
+
 def skills_report(*, user: Person) -> list[SkillReport]:
-    """Per active skill, over the people in scope whose gap role expects it. 4 queries."""
-    people = list(people_in_scope(user).select_related("role", "target_role"))
-    tallies: dict[int, list[int]] = {}  # skill id -> [expected, below, meeting, unassessed, gaps]
-    for gaps in _gaps_of(people):
-        for row in gaps.rows:
-            tally = tallies.setdefault(row.skill.pk, [0, 0, 0, 0, 0])
-            tally[0] += 1
-            if row.current is None:
-                tally[3] += 1
-            elif row.gap > 0:
-                tally[1] += 1
-            else:
-                tally[2] += 1
-            tally[4] += row.gap
+    """Per active skill, over the people in scope whose gap role expects it. 2 queries:
+    the tallies per skill (the people in scope are a subquery of it), the skills."""
+    tallies = gap_tallies(people_in_scope(user), by="skill")
+    empty = Tally(0, 0, 0, 0, 0, 0)
     return [
         SkillReport(
             skill=skill,
-            expected=(t := tallies.get(skill.pk, [0, 0, 0, 0, 0]))[0],
-            below=t[1],
-            meeting=t[2],
-            unassessed=t[3],
-            average_gap=t[4] / t[0] if t[0] else None,
+            expected=(t := tallies.get(skill.pk, empty)).expected,
+            below=t.below,
+            meeting=t.meeting,
+            unassessed=t.unassessed,
+            average_gap=t.total_gap / t.expected if t.expected else None,
         )
         for skill in Skill.objects.active().order_by("key")
     ]

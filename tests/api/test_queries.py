@@ -54,9 +54,9 @@ PINNED = [
     ("/api/people/{erin}/paths/", "max", 5, "person, roles, next roles, expectations, levels"),
     ("/api/people/{max}/team/", "max", 4, "person, members, expectations, latest levels"),
     ("/api/people/{max}/team/?depth=all", "mona", 4, "the same over the subtree"),
-    ("/api/reports/skills/", "max", 5, "has reports, people, expectations, levels, skills"),
+    ("/api/reports/skills/", "max", 3, "has reports, tallies per skill, skills"),
     ("/api/reports/calibration/", "mona", 6, "has reports, managers, reports, skills, 2 levels"),
-    ("/api/reports/skills/", "hana", 4, "people, expectations, levels, skills"),
+    ("/api/reports/skills/", "hana", 2, "tallies per skill, skills"),
     ("/api/framework/", "max", 6, "scale, categories, skills, roles, next roles, expectations"),
 ]
 

@@ -144,11 +144,12 @@ def org_queries(client) -> int:
 
 
 # The org view's queries: session, user (2); manages_managers (1);
-# skills_report: people, expectations, latest levels, active skills (4);
-# team_rollups: people, expectations, latest levels (3);
+# skills_report: gap tallies per skill (the people in scope are a subquery), active
+# skills (2);
+# team_rollups: people, gap tallies per person (2);
 # calibration_report: managers, their reports, active skills, self levels, manager
 # levels (5); the navigation's has_reports (1).
-ORG_QUERIES = 16
+ORG_QUERIES = 13
 
 
 def test_org_query_count_is_pinned_and_flat_in_org_size(client, rated, framework):
