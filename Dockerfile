@@ -34,14 +34,15 @@ RUN pip install --no-deps . \
 
 # Settings refuse to start without a key when debug is off; collectstatic needs none
 # that matters, so this throwaway one exists only for this step.
-RUN DJANGO_SECRET_KEY=collectstatic-at-build-time-only-not-a-secret \
+RUN DJANGO_SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-0123456789 \
     python manage.py collectstatic --no-input
 
-# Apply migrations, then run the command (gunicorn by default).
+# Apply migrations (unless MIGRATE_ON_START=0: with several containers, one migrates),
+# then run the command (gunicorn by default).
 RUN printf '%s\n' \
         '#!/bin/sh' \
         'set -e' \
-        'python manage.py migrate --no-input' \
+        'if [ "${MIGRATE_ON_START:-1}" != 0 ]; then python manage.py migrate --no-input; fi' \
         'exec "$@"' \
         > /usr/local/bin/careermap-entrypoint \
     && chmod 755 /usr/local/bin/careermap-entrypoint
@@ -54,6 +55,11 @@ RUN useradd --system --uid 10001 --user-group --create-home \
 ENV HOME=/home/careermap
 USER 10001:10001
 
+# gunicorn reads its worker count from WEB_CONCURRENCY.
+ENV WEB_CONCURRENCY=2
 EXPOSE 8000
+# 200 when the app and its database answer, 503 otherwise (urlopen raises).
+HEALTHCHECK --interval=15s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request as r; r.urlopen(r.Request('http://127.0.0.1:8000/healthz', headers={'X-Forwarded-Proto': 'https'}), timeout=5)"]
 ENTRYPOINT ["careermap-entrypoint"]
-CMD ["gunicorn", "careermap.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "careermap.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

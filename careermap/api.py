@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from axes.helpers import get_lockout_message
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.decorators import method_decorator
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import (
     action,
@@ -33,14 +42,40 @@ from careermap.api_support import (
     visible_people,
 )
 from careermap.models import Person
+from careermap.security import LOCKED_OUT_STATUS
 from careermap.serializers import MeSerializer, PersonSerializer
 from careermap.services import person_update
 from skills.models import Role
 
 
+# Outside the request transaction: django-axes counts a failure in the database, and a
+# rolled-back 400 would never count (stack-notes.md).
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class TokenView(ObtainAuthToken):
-    """POST username and password, get a token; 400 on bad credentials."""
+    """POST username and password, get a token; 400 on bad credentials; 429 once that
+    username has failed too often from that address (careermap.security)."""
+
+    @extend_schema(
+        responses={
+            200: AuthTokenSerializer,
+            429: OpenApiResponse(
+                inline_serializer("LockedOut", {"detail": serializers.CharField()}),
+                description="Too many failed attempts for this username from this address.",
+            ),
+        }
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # django-axes flags the request it was given: DRF's, not Django's.
+            if getattr(request, "axes_locked_out", False):
+                return Response({"detail": str(get_lockout_message())}, status=LOCKED_OUT_STATUS)
+            raise ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        token, _ = Token.objects.get_or_create(user=user)
+        # A log-in like the page's: axes clears the failures, the audit trail notes it.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        return Response({"token": token.key})
 
 
 @extend_schema(exclude=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from assessments.api import AssessmentViewSet, CalibrationReportView, SkillsReportView
@@ -24,7 +24,14 @@ urlpatterns = [
     path("reports/skills/", SkillsReportView.as_view(), name="api-reports-skills"),
     path("reports/calibration/", CalibrationReportView.as_view(), name="api-reports-calibration"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI's settings come as a script file (?script), not inline: see the template.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("", include(router.urls)),
     # Anything else under /api/ is a JSON 404, in debug too (never Django's HTML page).
     re_path(r"^.*$", not_found, name="api-not-found"),

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from careermap.models import AuditEvent, Person
 
@@ -22,3 +23,13 @@ def record(*, by: Person | None, action: str, summary: str, target: str = "") ->
         summary=summary,
         target=target[:200],
     )
+
+
+def audit_events(*, action: str = "") -> QuerySet[AuditEvent]:
+    """The trail, newest first; only `action` if given."""
+    events = AuditEvent.objects.select_related("by").order_by("-at", "-pk")
+    return events.filter(action=action) if action else events
+
+
+def audit_actions() -> list[str]:
+    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())

@@ -4,15 +4,21 @@ DATABASE_URL          default: a SQLite file in the project folder
 DJANGO_DEBUG          "1"/"true" turns debug on (off by default)
 DJANGO_SECRET_KEY     required when debug is off
 DJANGO_ALLOWED_HOSTS  comma-separated; localhost names by default in debug
+DJANGO_HTTPS          served over https behind a TLS proxy that sets X-Forwarded-Proto:
+                      plain http is redirected, cookies are secure, HSTS is sent.
+                      On unless debug; tests turn it off (their live server is http).
+DJANGO_HSTS_SECONDS   HSTS max-age when DJANGO_HTTPS is on (default one year)
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,14 +36,27 @@ def env_list(name: str) -> list[str]:
 
 DEBUG = env_flag("DJANGO_DEBUG")
 
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is no real secret key (the rule of `check --deploy`'s W009), or None."""
+    if not key:
+        return "DJANGO_SECRET_KEY is not set."
+    if key == DEVELOPMENT_SECRET_KEY or key.startswith("django-insecure"):
+        return "DJANGO_SECRET_KEY is a development key."
+    if len(key) < 50 or len(set(key)) < 5:
+        return "DJANGO_SECRET_KEY is too weak: use 50 or more random characters."
+    return None
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it to a long random value, "
-            "or set DJANGO_DEBUG=1 for local development."
-        )
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+if not DEBUG and (problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"{problem} Set it to a long random value (python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'), or set DJANGO_DEBUG=1 for local development."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or (
     ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -58,6 +77,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
+    "axes",
     "careermap",
     "skills",
     "assessments",
@@ -65,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +96,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "careermap.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged by the backend into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "careermap.urls"
@@ -90,6 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "careermap.navigation.navigation",
             ],
             "builtins": ["django_htmx.templatetags.django_htmx"],
@@ -107,6 +131,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "careermap.Person"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out user (and IP) before the password is even checked.
+    "careermap.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -168,6 +197,46 @@ SPECTACULAR_SETTINGS = {
         "careermap.api_support.declare_error_responses",
     ],
 }
+
+# --- Security ---------------------------------------------------------------------------
+# Behind the TLS proxy: it says https in X-Forwarded-Proto; a request without it came
+# over plain http and is redirected.
+HTTPS = env_flag("DJANGO_HTTPS", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: our own files only. No inline script or style anywhere, but
+# for the nonce that Django's admin puts on its few inline blocks (`csp_nonce`).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one username
+# from one IP address, that pair is locked out for AXES_COOLOFF_TIME; the log-in page
+# says so and answers 429, the API token endpoint answers 429 with a JSON detail.
+# A successful log-in clears the count. Attempts are counted in the database.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "careermap.security.lockout_response"
+AXES_COOLOFF_MESSAGE = "Too many failed log-in attempts for this account. Try again in 15 minutes."
 
 # The framework file that `import_framework --default` and `demo` load.
 DEFAULT_FRAMEWORK_FILE = BASE_DIR / "skills" / "data" / "default-framework.yaml"

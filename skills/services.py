@@ -21,6 +21,7 @@ from skills.openformat import (
     skill_entry,
     validate,
 )
+from skills.signals import framework_imported
 
 if TYPE_CHECKING:
     from careermap.models import Person
@@ -83,11 +84,13 @@ def framework_import(
     result = ImportResult(dry_run=dry_run)
     with transaction.atomic():
         plan = validate(document)
-        _apply(plan, _Stamp(by), result)
+        _apply(plan, stamp := _Stamp(by), result)
         if dry_run:
             # The dry run does the real work and rolls it back, so its report can never
             # disagree with what the import would do.
             transaction.set_rollback(True)
+        else:
+            framework_imported.send(ImportResult, by=by, result=result, reason=stamp.reason)
     return result
 
 

@@ -10,3 +10,8 @@ from django.dispatch import Signal
 # messages, one per stored thing the new scale would strand; any message refuses the
 # import.
 scale_change_requested = Signal()
+
+# Sent inside the transaction of a framework import that is not a dry run, once it has
+# succeeded, with `by` (the person, or None), `result` (the ImportResult) and `reason`
+# (the change reason that every history record of this write carries).
+framework_imported = Signal()

@@ -41,10 +41,22 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-@pytest.fixture
-def checked_page(page: Page) -> Iterator[Page]:
-    """The page, failing the test at teardown on a script error, a console error, a
-    failed request or an error response."""
+# Reports every Content-Security-Policy violation of the page to the test (Playwright's
+# init scripts run before the page's own and are not subject to its policy).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.sourceFile || event.documentURI}:${event.lineNumber}` +
+    (event.sample ? ` (${event.sample})` : "")
+  );
+});
+"""
+
+
+def watch(page: Page) -> list[str]:
+    """Start collecting what is wrong with `page`: script errors, console errors, CSP
+    violations, failed requests and error responses. Returns the (growing) list."""
     problems: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
@@ -58,10 +70,22 @@ def checked_page(page: Page) -> Iterator[Page]:
         if response.status >= 400:
             problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
 
+    page.expose_binding(
+        "__cspViolation", lambda source, text: problems.append(f"CSP violation: {text}")
+    )
+    page.add_init_script(CSP_LISTENER)
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("requestfailed", on_request_failed)
     page.on("response", on_response)
+    return problems
+
+
+@pytest.fixture
+def checked_page(page: Page) -> Iterator[Page]:
+    """The page, failing the test at teardown on a script error, a console error, a
+    Content-Security-Policy violation, a failed request or an error response."""
+    problems = watch(page)
     yield page
     assert not problems, "\n".join(problems)
 
