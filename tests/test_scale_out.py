@@ -10,21 +10,12 @@ The processes run against the test database itself; each test's data is committe
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
 
 from tests import servers
-
-
-def database_url_of_the_tests() -> str:
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "localhost"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{quote(db['USER'] or '', safe='')}{password}@{host}{port}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +26,7 @@ def processes(django_db_setup, django_db_blocker) -> Iterator[tuple[int, int]]:
         pytest.skip("PostgreSQL only: separate processes share a server database")
     with (
         django_db_blocker.unblock(),
-        servers.gunicorns(database_url_of_the_tests(), count=2) as ports,
+        servers.gunicorns(servers.database_url_of_the_tests(), count=2) as ports,
     ):
         yield ports[0], ports[1]
     # The processes are gone before the test database is dropped.
