@@ -7,11 +7,25 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_lockout_message
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 LOCKED_OUT_STATUS = 429
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address a log-in attempt came from. Behind DJANGO_PROXY_COUNT trusted proxies
+    (settings.PROXY_COUNT), each appending to X-Forwarded-For, it is the entry the first
+    of them added, counted from the right: entries further left are the client's say-so.
+    Without proxies, or when the header is short, the peer's address."""
+    count = settings.PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if count > 0 and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):

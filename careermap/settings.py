@@ -8,6 +8,8 @@ DJANGO_HTTPS          served over https behind a TLS proxy that sets X-Forwarded
                       plain http is redirected, cookies are secure, HSTS is sent.
                       On unless debug; tests turn it off (their live server is http).
 DJANGO_HSTS_SECONDS   HSTS max-age when DJANGO_HTTPS is on (default one year)
+DJANGO_PROXY_COUNT    how many proxies in front append to X-Forwarded-For (default 0): the
+                      client address that log-in throttling counts by
 """
 
 from __future__ import annotations
@@ -236,6 +238,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "careermap.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "careermap.security.client_ip"
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_COOLOFF_MESSAGE = "Too many failed log-in attempts for this account. Try again in 15 minutes."
 
 # The framework file that `import_framework --default` and `demo` load.

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from careermap.security import client_ip
+
 LIMIT = settings.AXES_FAILURE_LIMIT
 TOKEN_URL = "/api/auth/token/"
 
@@ -161,3 +163,41 @@ def test_the_charts_draw_without_style_attributes():
     source = Path(settings.BASE_DIR, "assessments", "charts.py").read_text()
 
     assert not re.search(r"\bstyle=|<style", source)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.9"),  # no proxy: the header is the client's say-so
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the entry our proxy added
+        (2, "6.6.6.6, 203.0.113.7, 10.1.1.1", "203.0.113.7"),
+        (1, "", "10.0.0.9"),
+    ],
+)
+def test_the_client_address_trusts_only_the_proxies_in_front(
+    settings, rf, proxies, forwarded, expected
+):
+    settings.PROXY_COUNT = proxies
+    request = rf.post("/login/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected
+
+
+def test_behind_a_proxy_another_client_is_not_locked_out(client, settings, erin):
+    settings.PROXY_COUNT = 1
+    proxy = "10.9.9.9"
+    for _ in range(LIMIT):
+        client.post(
+            "/login/",
+            {"username": "erin", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="203.0.113.1",
+        )
+
+    other = client.post(
+        "/login/",
+        {"username": "erin", "password": "demo"},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.2",
+    )
+    assert other.status_code == 302
