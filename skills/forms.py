@@ -39,7 +39,9 @@ class CategoryForm(forms.Form):
     key = _key_field(True)
     name = forms.CharField(label="Name", max_length=200)
     kind = forms.ChoiceField(label="Kind", choices=Category.Kind.choices)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     order = forms.IntegerField(label="Order", min_value=-1_000_000, max_value=1_000_000)
 
     def __init__(self, *args: Any, category: Category | None = None, **kwargs: Any) -> None:
@@ -71,7 +73,9 @@ class SkillForm(forms.Form):
     category = forms.ModelChoiceField(
         label="Category", queryset=Category.objects.order_by("order", "name"), to_field_name="key"
     )
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     how_to_grow = forms.CharField(label="Ways to grow", required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, scale: Scale, skill: Skill | None = None, **kwargs: Any) -> None:
@@ -93,7 +97,7 @@ class SkillForm(forms.Form):
             self.fields[name] = forms.CharField(
                 label=f"{level} · {scale.label(level)}",
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 3}),
             )
             self.level_names.append(name)
         # Ways to grow after the descriptors, as the page reads top to bottom.

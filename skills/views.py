@@ -25,6 +25,7 @@ from careermap.errors import Conflict
 from skills.forms import CategoryForm, CellForm, RoleForm, SkillForm, add_service_errors
 from skills.models import Category, Role, Scale, Skill
 from skills.selectors import (
+    Change,
     GridCell,
     expectation_grid,
     expectation_level,
@@ -168,6 +169,26 @@ def role_retire(request: HttpRequest, key: str, retired: bool) -> HttpResponse:
 # --- History ----------------------------------------------------------------------------
 
 
+def _shown(value: Any) -> Any:
+    """A history value as people read it: lists as "a, b", booleans as yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return value
+
+
+def _readable(changes: list[Change]) -> list[Change]:
+    return [
+        Change(
+            at=c.at,
+            by=c.by,
+            changes=[{**i, "old": _shown(i["old"]), "new": _shown(i["new"])} for i in c.changes],
+        )
+        for c in changes
+    ]
+
+
 @hr_required
 @require_GET
 def role_changes(request: HttpRequest, key: str) -> HttpResponse:
@@ -175,7 +196,7 @@ def role_changes(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "subject": role,
         "kind": "role",
-        "changes": role_history(role),
+        "changes": _readable(role_history(role)),
         "edit_url": reverse("role_edit", args=[role.key]),
     }
     return render(request, "skills/history.html", context)
@@ -188,7 +209,7 @@ def skill_changes(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "subject": skill,
         "kind": "skill",
-        "changes": skill_history(skill),
+        "changes": _readable(skill_history(skill)),
         "edit_url": reverse("skill_edit", args=[skill.key]),
     }
     return render(request, "skills/history.html", context)

@@ -58,9 +58,7 @@ def as_hana(client, hana):
 
 @pytest.mark.parametrize("who", ["erin", "max", "mona"])
 @pytest.mark.parametrize(("method", "url"), URLS)
-def test_anyone_but_hr_gets_404_on_every_url_and_nothing_changes(
-    client, org, who, method, url
-):
+def test_anyone_but_hr_gets_404_on_every_url_and_nothing_changes(client, org, who, method, url):
     client.force_login(org[who])
     before = sorted(Skill.objects.values_list("key", "name", "retired"))
 
@@ -241,9 +239,7 @@ def role_data(**extra) -> dict:
 
 
 def test_hr_creates_a_role_with_next_roles(as_hana):
-    response = as_hana.post(
-        "/framework/roles/new/", role_data(next_roles=["principal-engineer"])
-    )
+    response = as_hana.post("/framework/roles/new/", role_data(next_roles=["principal-engineer"]))
 
     assert response.status_code == 302
     role = Role.objects.get(key="architect")
@@ -285,9 +281,7 @@ def test_a_role_with_a_bad_level_is_refused_beside_the_level(as_hana):
 # --- Retire and restore ------------------------------------------------------------------
 
 
-def test_a_retired_skill_leaves_new_assessments_and_gaps_and_stays_in_the_past(
-    client, hana, erin
-):
+def test_a_retired_skill_leaves_new_assessments_and_gaps_and_stays_in_the_past(client, hana, erin):
     submit(erin, erin, "self", {"system-design": 3, "mentoring": 2})
     client.force_login(hana)
 
@@ -357,12 +351,8 @@ def test_the_role_history_page_shows_who_when_and_old_to_new(as_hana, hana, fram
 
 
 def test_the_skill_history_page_shows_descriptor_changes_by_level(as_hana):
-    as_hana.post(
-        "/framework/skills/new/", skill_data(level_1="Knows the basics")
-    )
-    as_hana.post(
-        "/framework/skills/negotiation/", skill_data(level_1="Knows the basics well")
-    )
+    as_hana.post("/framework/skills/new/", skill_data(level_1="Knows the basics"))
+    as_hana.post("/framework/skills/negotiation/", skill_data(level_1="Knows the basics well"))
 
     html = as_hana.get("/framework/skills/negotiation/history/").content.decode()
 
@@ -376,4 +366,3 @@ def test_the_skill_history_page_shows_descriptor_changes_by_level(as_hana):
 
 def test_history_of_an_unknown_role_is_404(as_hana):
     assert as_hana.get("/framework/roles/nope/history/").status_code == 404
-

@@ -1,0 +1,120 @@
+"""hana keeps the framework in real Chromium: the overview, a skill, a role, then the
+expectation grid: an off-scale level shows its error in the cell and saves nothing; a
+valid one is previewed (who becomes ready) and saved; the role's history shows the
+change. Every page is screenshotted and checked at 375 px."""
+
+# ruff: noqa: RUF001  (the multiplication sign is what the page shows)
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from skills.models import Expectation
+from tests.browser.conftest import fits_375
+from tests.browser.test_manager_journey import log_in, submit
+
+
+def level_of(role_key: str, skill_key: str) -> int | None:
+    found = Expectation.objects.filter(role__key=role_key, skill__key=skill_key).first()
+    return found.level if found else None
+
+
+def test_hana_edits_a_grid_cell_previews_the_impact_and_sees_the_history(
+    live_server, checked_page, screenshot, org, framework
+):
+    # erin aims at Staff and meets all of it but system design, one level short.
+    erin = org["erin"]
+    expected = dict(framework["staff-engineer"].expectations.values_list("skill__key", "level"))
+    short = expected["system-design"] - 1
+    submit(erin, erin, "self", {**expected, "system-design": short})
+    was = level_of("staff-engineer", "system-design")
+    page = checked_page
+    base = live_server.url
+
+    log_in(page, base, "hana")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Framework").click()
+    expect(page.get_by_role("heading", name="Framework", level=1)).to_be_visible()
+    fits_375(page)
+    screenshot("framework-01-overview")
+
+    page.get_by_role("link", name="Mentoring and growing others", exact=True).click()
+    expect(
+        page.get_by_role("heading", name="Skill Mentoring and growing others", level=1)
+    ).to_be_visible()
+    expect(page.get_by_label("3 · Proficient")).not_to_be_empty()
+    fits_375(page)
+    screenshot("framework-02-skill")
+
+    page.goto(base + "/framework/roles/staff-engineer/")
+    expect(page.get_by_role("heading", name="Role Staff Engineer", level=1)).to_be_visible()
+    fits_375(page)
+    screenshot("framework-03-role")
+
+    page.goto(base + "/framework/categories/communication/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Communication")
+    fits_375(page)
+    screenshot("framework-04-category")
+
+    # The grid; at 375 px it scrolls inside its own box.
+    page.goto(base + "/framework/")
+    page.get_by_role("link", name="Expectation grid").click()
+    expect(page.get_by_role("heading", name="Expectation grid", level=1)).to_be_visible()
+    fits_375(page)
+    screenshot("framework-05-grid")
+
+    cell = page.locator("#cell-staff-engineer-system-design")
+    cell.get_by_role("link").click()
+    field = page.get_by_label("Staff Engineer × System design")
+    expect(field).to_have_value(str(was))
+
+    # Off the scale: the error shows in that cell, nothing is saved.
+    field.fill("9")
+    with page.expect_response(lambda r: r.url.endswith("/system-design/")) as saved:
+        cell.get_by_role("button", name="Save").click()
+    assert saved.value.ok
+    expect(cell.get_by_role("alert")).to_contain_text("Level 9 is not on the scale")
+    assert level_of("staff-engineer", "system-design") == was
+    screenshot("framework-06-grid-cell-error")
+
+    # A valid level: preview first, erin would become ready; still nothing saved.
+    field = page.get_by_label("Staff Engineer × System design")
+    field.fill(str(short))
+    cell.get_by_role("button", name="Preview impact").click()
+    impact = page.locator("#impact")
+    expect(impact).to_contain_text("measured against Staff Engineer change readiness")
+    expect(impact).to_contain_text(re.compile(r"Becomes ready: Erin \(\d+% → 100%\)"))
+    assert level_of("staff-engineer", "system-design") == was
+    screenshot("framework-07-grid-impact")
+
+    cell.get_by_role("button", name="Save").click()
+    expect(cell.locator(".cell-value")).to_have_text(str(short))
+    assert level_of("staff-engineer", "system-design") == short
+    fits_375(page)
+    screenshot("framework-08-grid-saved")
+
+    # The role's history: hana, old -> new.
+    page.goto(base + "/framework/roles/staff-engineer/history/")
+    expect(page.get_by_role("heading", name="History of Staff Engineer", level=1)).to_be_visible()
+    latest = page.locator(".change").first
+    expect(latest).to_contain_text("by hana")
+    expect(latest).to_contain_text(f"expectations.system-design: {was} → {short}")
+    fits_375(page)
+    screenshot("framework-09-role-history")
+
+    page.goto(base + "/framework/skills/system-design/history/")
+    expect(page.locator(".change").first).to_contain_text(
+        f"expectations.staff-engineer: {was} → {short}"
+    )
+    fits_375(page)
+    screenshot("framework-10-skill-history")
+
+    # The cell's own page, the twin without htmx, with its preview.
+    page.goto(base + "/framework/grid/staff-engineer/system-design/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff Engineer × System design")
+    page.get_by_label("Staff Engineer × System design").fill("5")
+    page.get_by_role("button", name="Preview impact").click()
+    expect(page.locator("#impact")).to_contain_text(re.compile(r"Stops being ready: Erin"))
+    assert level_of("staff-engineer", "system-design") == short
+    fits_375(page)
+    screenshot("framework-11-cell-page")
