@@ -67,6 +67,38 @@ def test_a_write_answers_503_when_the_database_is_gone(client, erin):
     assert response.status_code == 503
 
 
+def gone_at_the_first_write(execute, sql, params, many, context):
+    """The database answers the reads, then goes away when the write comes."""
+    if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+        database_gone(execute, sql, params, many, context)
+    return execute(sql, params, many, context)
+
+
+def test_a_write_whose_database_goes_away_half_way_answers_503_and_changes_nothing(client, erin):
+    client.force_login(erin)
+    with connection.execute_wrapper(gone_at_the_first_write):
+        response = client.post("/map/target/", {"target_role": "principal-engineer"}, secure=True)
+    assert response.status_code == 503
+    assert "careermap is unavailable for a moment" in response.content.decode()
+    erin.refresh_from_db()
+    assert erin.target_role.key == "staff-engineer"
+
+
+def test_an_api_write_whose_database_goes_away_half_way_answers_a_json_503(client, erin):
+    client.force_login(erin)
+    with connection.execute_wrapper(gone_at_the_first_write):
+        response = client.patch(
+            f"/api/people/{erin.pk}/",
+            {"target_role": "principal-engineer"},
+            content_type="application/json",
+            secure=True,
+        )
+    assert response.status_code == 503
+    assert response.json()["detail"].startswith("The database is unavailable")
+    erin.refresh_from_db()
+    assert erin.target_role.key == "staff-engineer"
+
+
 def test_an_api_call_answers_a_json_503_with_retry_after(client, erin):
     token = Token.objects.create(user=erin)
     with connection.execute_wrapper(database_gone):
