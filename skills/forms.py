@@ -76,7 +76,9 @@ class SkillForm(forms.Form):
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    how_to_grow = forms.CharField(label="Ways to grow", required=False, widget=forms.Textarea)
+    how_to_grow = forms.CharField(
+        label="Ways to grow", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
 
     def __init__(self, *args: Any, scale: Scale, skill: Skill | None = None, **kwargs: Any) -> None:
         if skill is not None:
@@ -127,7 +129,9 @@ class RoleForm(forms.Form):
     level = forms.IntegerField(
         label="Level", min_value=0, max_value=1000, help_text="Order within the track."
     )
-    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea)
+    summary = forms.CharField(
+        label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     next_roles = forms.ModelMultipleChoiceField(
         label="Next roles",
         queryset=Role.objects.none(),

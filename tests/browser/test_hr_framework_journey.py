@@ -56,12 +56,24 @@ def test_hana_edits_a_grid_cell_previews_the_impact_and_sees_the_history(
     fits_375(page)
     screenshot("framework-04-category")
 
+    # Retire a skill: it moves under Retired on the overview, and Restore brings it back.
+    page.goto(base + "/framework/skills/hiring/")
+    page.get_by_role("button", name="Retire skill").click()
+    expect(page.get_by_text("Skill Hiring retired")).to_be_visible()
+    page.goto(base + "/framework/")
+    retired = page.locator("section", has=page.get_by_role("heading", name="Retired"))
+    expect(retired.locator("[data-skill='hiring']")).to_be_visible()
+    fits_375(page)
+    screenshot("framework-05-overview-retired")
+    retired.get_by_role("button", name="Restore Hiring").click()
+    expect(page.get_by_text("Skill Hiring restored.")).to_be_visible()
+
     # The grid; at 375 px it scrolls inside its own box.
     page.goto(base + "/framework/")
     page.get_by_role("link", name="Expectation grid").click()
     expect(page.get_by_role("heading", name="Expectation grid", level=1)).to_be_visible()
     fits_375(page)
-    screenshot("framework-05-grid")
+    screenshot("framework-06-grid")
 
     cell = page.locator("#cell-staff-engineer-system-design")
     cell.get_by_role("link").click()
@@ -75,7 +87,7 @@ def test_hana_edits_a_grid_cell_previews_the_impact_and_sees_the_history(
     assert saved.value.ok
     expect(cell.get_by_role("alert")).to_contain_text("Level 9 is not on the scale")
     assert level_of("staff-engineer", "system-design") == was
-    screenshot("framework-06-grid-cell-error")
+    screenshot("framework-07-grid-cell-error")
 
     # A valid level: preview first, erin would become ready; still nothing saved.
     field = page.get_by_label("Staff Engineer × System design")
@@ -85,13 +97,13 @@ def test_hana_edits_a_grid_cell_previews_the_impact_and_sees_the_history(
     expect(impact).to_contain_text("measured against Staff Engineer change readiness")
     expect(impact).to_contain_text(re.compile(r"Becomes ready: Erin \(\d+% → 100%\)"))
     assert level_of("staff-engineer", "system-design") == was
-    screenshot("framework-07-grid-impact")
+    screenshot("framework-08-grid-impact")
 
     cell.get_by_role("button", name="Save").click()
     expect(cell.locator(".cell-value")).to_have_text(str(short))
     assert level_of("staff-engineer", "system-design") == short
     fits_375(page)
-    screenshot("framework-08-grid-saved")
+    screenshot("framework-09-grid-saved")
 
     # The role's history: hana, old -> new.
     page.goto(base + "/framework/roles/staff-engineer/history/")
@@ -100,14 +112,14 @@ def test_hana_edits_a_grid_cell_previews_the_impact_and_sees_the_history(
     expect(latest).to_contain_text("by hana")
     expect(latest).to_contain_text(f"expectations.system-design: {was} → {short}")
     fits_375(page)
-    screenshot("framework-09-role-history")
+    screenshot("framework-10-role-history")
 
     page.goto(base + "/framework/skills/system-design/history/")
     expect(page.locator(".change").first).to_contain_text(
         f"expectations.staff-engineer: {was} → {short}"
     )
     fits_375(page)
-    screenshot("framework-10-skill-history")
+    screenshot("framework-11-skill-history")
 
     # The cell's own page, the twin without htmx, with its preview.
     page.goto(base + "/framework/grid/staff-engineer/system-design/")
@@ -117,4 +129,4 @@ def test_hana_edits_a_grid_cell_previews_the_impact_and_sees_the_history(
     expect(page.locator("#impact")).to_contain_text(re.compile(r"Stops being ready: Erin"))
     assert level_of("staff-engineer", "system-design") == short
     fits_375(page)
-    screenshot("framework-11-cell-page")
+    screenshot("framework-12-cell-page")
