@@ -81,6 +81,7 @@ def latest_levels(person_ids: Iterable[int]) -> dict[tuple[int, int], Levels]:
             )
         )
         .filter(rank=1)
+        .order_by()  # Rating's default ordering (skill key) would join skills and sort
         .values_list("assessment__person_id", "skill_id", "assessment__kind", "level")
     )
     levels: dict[tuple[int, int], Levels] = {}
