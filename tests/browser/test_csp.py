@@ -101,7 +101,7 @@ def test_the_api_docs_work_under_the_policy(live_server, checked_page, screensho
     screenshot("security-03-api-docs")
 
 
-def test_a_locked_out_user_is_told_so_on_the_login_page(live_server, page, erin):
+def test_a_locked_out_user_is_told_so_on_the_login_page(live_server, page, screenshot, erin):
     problems = watch(page)
     page.goto(live_server.url + "/login/")
     for _ in range(4):
@@ -116,4 +116,5 @@ def test_a_locked_out_user_is_told_so_on_the_login_page(live_server, page, erin)
     assert answer.value.status == 429
     expect(page.get_by_role("alert")).to_contain_text("Too many failed log-in attempts")
     expect(page.get_by_label("Username")).to_have_value("erin")
+    screenshot("security-04-locked-out")
     assert [p for p in problems if "429" not in p] == [], problems
