@@ -63,35 +63,46 @@ class Gaps:
         return sum(row.gap for row in self.rows)
 
 
+# The latest submitted level of each (person, kind, skill): "latest" is the highest
+# submitted_at, then the highest assessment id. Plain SQL, portable (PostgreSQL and
+# SQLite): the ORM spelling of this window query cost more to compile than to run.
+_LATEST_SQL = """
+SELECT person_id, skill_id, kind, level FROM (
+    SELECT a.person_id, r.skill_id, a.kind, r.level,
+           ROW_NUMBER() OVER (
+               PARTITION BY a.person_id, a.kind, r.skill_id
+               ORDER BY a.submitted_at DESC, a.id DESC
+           ) AS rank
+    FROM {rating} r JOIN {assessment} a ON a.id = r.assessment_id
+    WHERE a.status = %s AND a.person_id IN ({people})
+) ranked
+WHERE rank = 1
+"""
+
+
 def latest_levels(person_ids: Iterable[int]) -> dict[tuple[int, int], Levels]:
     """(person id, skill id) -> (self level, manager level) from submitted assessments.
 
-    One query whatever the number of people, skills and assessments.
+    One query whatever the number of people, skills and assessments (none for nobody).
     """
-    ranked = (
-        Rating.objects.filter(
-            assessment__status=Assessment.Status.SUBMITTED,
-            assessment__person_id__in=list(person_ids),
-        )
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("assessment__person_id"), F("assessment__kind"), F("skill_id")],
-                order_by=[F("assessment__submitted_at").desc(), F("assessment_id").desc()],
-            )
-        )
-        .filter(rank=1)
-        .order_by()  # Rating's default ordering (skill key) would join skills and sort
-        .values_list("assessment__person_id", "skill_id", "assessment__kind", "level")
+    ids = [int(pk) for pk in person_ids]
+    if not ids:
+        return {}
+    sql = _LATEST_SQL.format(
+        rating=connection.ops.quote_name(Rating._meta.db_table),
+        assessment=connection.ops.quote_name(Assessment._meta.db_table),
+        people=", ".join(["%s"] * len(ids)),
     )
     levels: dict[tuple[int, int], Levels] = {}
-    for person_id, skill_id, kind, level in ranked:
-        own, manager = levels.get((person_id, skill_id), (None, None))
-        if kind == Assessment.Kind.SELF:
-            own = level
-        else:
-            manager = level
-        levels[(person_id, skill_id)] = (own, manager)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Assessment.Status.SUBMITTED.value, *ids])
+        for person_id, skill_id, kind, level in cursor.fetchall():
+            own, manager = levels.get((person_id, skill_id), (None, None))
+            if kind == Assessment.Kind.SELF:
+                own = level
+            else:
+                manager = level
+            levels[(person_id, skill_id)] = (own, manager)
     return levels
 
 
@@ -364,41 +375,68 @@ class Calibration:
     divergent: list[Divergence]
 
 
+# Each report's latest submitted self level and their direct manager's latest
+# submitted manager level, per active skill rated by both: the window ranks a person's
+# self-assessments, and only those manager assessments whose author is the person's
+# manager now. {reports} is the reports' query, columns (id, manager_id).
+_CALIBRATION_SQL = """
+WITH reports(id, manager_id) AS ({reports}),
+ranked AS (
+    SELECT a.person_id, a.kind, r.skill_id, r.level,
+           ROW_NUMBER() OVER (
+               PARTITION BY a.person_id, a.kind, r.skill_id
+               ORDER BY a.submitted_at DESC, a.id DESC
+           ) AS rank
+    FROM {rating} r
+    JOIN {assessment} a ON a.id = r.assessment_id
+    JOIN reports p ON p.id = a.person_id
+    WHERE a.status = %s AND (a.kind = %s OR a.author_id = p.manager_id)
+)
+SELECT ranked.person_id, ranked.skill_id,
+       MAX(CASE WHEN kind = %s THEN level END) AS self_level,
+       MAX(CASE WHEN kind = %s THEN level END) AS manager_level
+FROM ranked JOIN {skill} s ON s.id = ranked.skill_id AND s.retired = %s
+WHERE rank = 1
+GROUP BY ranked.person_id, ranked.skill_id
+HAVING COUNT(*) = 2
+"""
+
+
 def calibration_report(*, user: Person) -> list[Calibration]:
     """Per manager in scope with reports: how their own ratings of their direct reports
-    compare with those reports' self-ratings (latest submitted of each). 4 queries."""
+    compare with those reports' self-ratings (latest submitted of each). 4 queries:
+    managers, their reports, active skills, the (self, manager) pairs."""
     scope = people_in_scope(user)
     managers = list(scope.filter(reports__is_active=True).distinct().order_by("name", "username"))
-    reports = {
-        p.pk: p for p in Person.objects.filter(is_active=True, manager__in=managers).order_by("pk")
-    }
+    reports_query = Person.objects.filter(is_active=True, manager__in=managers).order_by("pk")
+    reports = {p.pk: p for p in reports_query}
     skills = {s.pk: s for s in Skill.objects.active()}
-    own = latest_levels(reports)
-    # The direct manager's own latest submitted rating of each (report, skill).
-    theirs = (
-        Rating.objects.filter(
-            assessment__status=Assessment.Status.SUBMITTED,
-            assessment__kind=Assessment.Kind.MANAGER,
-            assessment__person_id__in=list(reports),
-            assessment__author_id=F("assessment__person__manager_id"),
-        )
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("assessment__person_id"), F("skill_id")],
-                order_by=[F("assessment__submitted_at").desc(), F("assessment_id").desc()],
-            )
-        )
-        .filter(rank=1)
-        .values_list("assessment__person_id", "skill_id", "level")
-    )
     pairs: dict[int, list[tuple[Person, Skill, int, int]]] = {m.pk: [] for m in managers}
-    for person_id, skill_id, manager_level in theirs:
-        self_level = own.get((person_id, skill_id), (None, None))[0]
-        if self_level is None or skill_id not in skills:
-            continue
-        person = reports[person_id]
-        pairs[person.manager_id].append((person, skills[skill_id], self_level, manager_level))
+    if reports:
+        reports_sql, reports_params = (
+            reports_query.order_by().values_list("pk", "manager_id").query.sql_with_params()
+        )
+        sql = _CALIBRATION_SQL.format(
+            reports=reports_sql,
+            rating=connection.ops.quote_name(Rating._meta.db_table),
+            assessment=connection.ops.quote_name(Assessment._meta.db_table),
+            skill=connection.ops.quote_name(Skill._meta.db_table),
+        )
+        params = [
+            *reports_params,
+            Assessment.Status.SUBMITTED.value,
+            Assessment.Kind.SELF.value,
+            Assessment.Kind.SELF.value,
+            Assessment.Kind.MANAGER.value,
+            False,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for person_id, skill_id, self_level, manager_level in cursor.fetchall():
+                person = reports[person_id]
+                pairs[person.manager_id].append(
+                    (person, skills[skill_id], self_level, manager_level)
+                )
     rows = []
     for manager in managers:
         found = sorted(pairs[manager.pk], key=lambda p: (p[0].pk, p[1].key))

@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import statistics
@@ -37,7 +38,7 @@ LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
 
 ENV = {
     **os.environ,
-    "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
 }
 ENV.pop("DJANGO_DEBUG", None)

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from assessments.models import Assessment, Rating
 from assessments.org import team_rollups
-from assessments.selectors import _gaps_of, gap_tallies, skills_report
+from assessments.selectors import _gaps_of, calibration_report, gap_tallies, skills_report
 from careermap.models import Person
 from skills.models import Role, Skill
 
@@ -146,3 +146,37 @@ def test_the_counts_made_in_the_database_agree_with_the_gap_arithmetic():
     assert mona.below == sum(
         1 for g in below_mona for r in g.rows if r.current is not None and r.gap
     )
+
+
+def test_calibration_made_in_the_database_agrees_with_a_plain_python_reading():
+    generate(150, 11)
+    # A manager assessment by someone above the direct manager: never part of it.
+    erin = Person.objects.get(username="erin")
+    Assessment.objects.filter(person=erin, kind="manager").update(
+        author=Person.objects.get(username="mona")
+    )
+    latest: dict[tuple[int, str, int], tuple] = {}  # (person, kind, skill) -> key, level
+    ratings = Rating.objects.filter(assessment__status="submitted", skill__retired=False)
+    for r in ratings.select_related("assessment", "assessment__person"):
+        a = r.assessment
+        if a.kind == "manager" and a.author_id != a.person.manager_id:
+            continue
+        key = (a.person_id, a.kind, r.skill_id)
+        if key not in latest or (a.submitted_at, a.pk) > latest[key][0]:
+            latest[key] = ((a.submitted_at, a.pk), r.level)
+    expected: dict[int, list[int]] = {}
+    for (person_id, kind, skill_id), (_, level) in latest.items():
+        theirs = latest.get((person_id, "manager", skill_id))
+        if kind == "self" and theirs:
+            manager_id = Person.objects.get(pk=person_id).manager_id
+            expected.setdefault(manager_id, []).append(level - theirs[1])
+
+    rows = calibration_report(user=Person.objects.get(username="hana"))
+
+    assert {row.manager.pk for row in rows if row.mean_delta is not None} == set(expected)
+    for row in rows:
+        deltas = expected.get(row.manager.pk, [])
+        assert row.mean_delta == (pytest.approx(sum(deltas) / len(deltas)) if deltas else None)
+        assert len(row.divergent) == sum(1 for d in deltas if abs(d) >= 2)
+    max_row = next(row for row in rows if row.manager.username == "max")
+    assert erin.pk not in {d.person.pk for d in max_row.divergent}

@@ -55,7 +55,7 @@ PINNED = [
     ("/api/people/{max}/team/", "max", 4, "person, members, expectations, latest levels"),
     ("/api/people/{max}/team/?depth=all", "mona", 4, "the same over the subtree"),
     ("/api/reports/skills/", "max", 3, "has reports, tallies per skill, skills"),
-    ("/api/reports/calibration/", "mona", 6, "has reports, managers, reports, skills, 2 levels"),
+    ("/api/reports/calibration/", "mona", 5, "has reports, managers, reports, skills, pairs"),
     ("/api/reports/skills/", "hana", 2, "tallies per skill, skills"),
     ("/api/framework/", "max", 6, "scale, categories, skills, roles, next roles, expectations"),
 ]

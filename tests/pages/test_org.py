@@ -147,9 +147,9 @@ def org_queries(client) -> int:
 # skills_report: gap tallies per skill (the people in scope are a subquery), active
 # skills (2);
 # team_rollups: people, gap tallies per person (2);
-# calibration_report: managers, their reports, active skills, self levels, manager
-# levels (5); the navigation's has_reports (1).
-ORG_QUERIES = 13
+# calibration_report: managers, their reports, active skills, the (self, manager)
+# pairs (4); the navigation's has_reports (1).
+ORG_QUERIES = 12
 
 
 def test_org_query_count_is_pinned_and_flat_in_org_size(client, rated, framework):
