@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 
 from careermap.models import Person
+
+
+def hr_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in and HR, else 404: the HR pages' existence is nobody else's business."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_hr:
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def get_visible_person_or_404(user: Person, pk: int) -> Person:

@@ -4,11 +4,9 @@ manager, HR flag, deactivation) and the CSV import. Anyone but an HR admin gets 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +15,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from careermap.access import hr_required
 from careermap.forms import PeopleFilter, PeopleImportForm, PersonEditForm
 from careermap.models import Person
 from careermap.services import (
@@ -28,19 +27,6 @@ from careermap.services import (
 )
 
 PER_PAGE = 25
-
-
-def hr_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged in and HR, else 404: the pages' existence is nobody else's business."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_hr:
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _editable_or_404(request: HttpRequest, pk: int) -> Person:

@@ -9,18 +9,17 @@ its own that works without it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from careermap.access import hr_required
 from careermap.errors import Conflict
 from skills.forms import CategoryForm, CellForm, RoleForm, SkillForm, add_service_errors
 from skills.models import Category, Role, Scale, Skill
@@ -43,19 +42,6 @@ from skills.services import (
 )
 
 GRID = "skills/grid.html"
-
-
-def hr_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged in and HR, else 404: the editor's existence is nobody else's business."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_hr:
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 # --- Overview ---------------------------------------------------------------------------

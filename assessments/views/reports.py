@@ -3,31 +3,16 @@ pipeline per role, each with a CSV download. Anyone but an HR admin gets 404."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
 from assessments.reports import NEARLY_READY, pipeline_csv, readiness_pipeline, skills_csv
 from assessments.selectors import SkillReport, skills_report
-
-
-def hr_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged in and HR, else 404: these pages are nobody else's business."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_hr:
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from careermap.access import hr_required
 
 
 def _bar(report: SkillReport) -> list[dict[str, Any]]:
