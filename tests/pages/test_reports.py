@@ -82,6 +82,15 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode())))
 
 
+def test_hr_reaches_the_org_view_from_reports(client, rated):
+    client.force_login(rated["hana"])
+
+    html = client.get("/reports/").content.decode()
+
+    assert '<a href="/team/org/">Org view</a>' in html
+    assert client.get("/team/org/").status_code == 200
+
+
 def test_the_skills_csv_downloads_the_report(client, rated):
     client.force_login(rated["hana"])
 
