@@ -1,5 +1,5 @@
 """The audit trail page for HR: /audit/, newest first, filtered by action, in pages.
-Not in the main navigation (product.md fixes its links): the admin index links to it."""
+Not in the main navigation (product.md fixes its links): reached by its URL."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from careermap.access import hr_required
 from careermap.audit import audit_actions, audit_events
-from careermap.people import hr_required
 
 PER_PAGE = 50
 
