@@ -145,10 +145,6 @@ def test_the_health_check_answers_503_when_the_database_is_gone(client, db):
     assert response.json() == {"status": "unavailable"}
 
 
-@pytest.mark.xfail(
-    reason="needs SECURE_REDIRECT_EXEMPT = [r'^healthz$'] in settings.py (settings owner)",
-    strict=False,
-)
 def test_the_health_check_is_exempt_from_the_https_redirect(client, db, settings):
     """The load balancer probes each process directly, over plain http."""
     settings.SECURE_SSL_REDIRECT = True  # as in production (tests run with it off)

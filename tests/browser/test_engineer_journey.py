@@ -130,5 +130,7 @@ def test_erin_maps_assesses_and_plans(live_server, checked_page, screenshot, org
 
     # Log out.
     page.get_by_role("button", name="Log out").click()
+    # Let the logout land on the log-in page before going anywhere else.
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     screenshot("engineer-09-logged-out")

@@ -106,6 +106,8 @@ def test_hana_imports_a_framework_and_downloads_the_reports(
     ]
     assert {line[0] for line in lines[1:]} >= set(LADDER_SKILLS)
     page.get_by_role("button", name="Log out").click()
+    # Let the logout land on the log-in page before going anywhere else.
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
     # Not HR: every one of these pages answers 404.
     log_in(page, base, "mona")

@@ -82,6 +82,8 @@ def test_max_reviews_erin_and_mona_calibrates(live_server, checked_page, screens
     assert page.request.get(f"{base}/team/org/").status == 404  # max manages no managers
 
     page.get_by_role("button", name="Log out").click()
+    # Let the logout land on the log-in page before going anywhere else.
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
     # erin's map now counts max's 3 for system design.
     log_in(page, base, "erin")
@@ -90,6 +92,8 @@ def test_max_reviews_erin_and_mona_calibrates(live_server, checked_page, screens
     expect(item).to_contain_text("manager: 3")
     screenshot("manager-05-erin-map")
     page.get_by_role("button", name="Log out").click()
+    # Let the logout land on the log-in page before going anywhere else.
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
     # mona: the whole subtree, then the org view and its calibration.
     log_in(page, base, "mona")
