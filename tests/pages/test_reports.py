@@ -82,13 +82,14 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode())))
 
 
-def test_hr_reaches_the_org_view_from_reports(client, rated):
+def test_hr_reaches_the_org_view_and_the_audit_trail_from_reports(client, rated):
     client.force_login(rated["hana"])
 
     html = client.get("/reports/").content.decode()
 
     assert '<a href="/team/org/">Org view</a>' in html
     assert client.get("/team/org/").status_code == 200
+    assert '<a href="/audit/">Audit trail</a>' in html
 
 
 def test_the_skills_csv_downloads_the_report(client, rated):
