@@ -48,5 +48,8 @@ test: $(STAMP) lint
 	scripts/ensure-chromium
 	scripts/test
 
+bench: $(STAMP)
+	bench/run
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache test-artifacts
