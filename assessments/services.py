@@ -194,20 +194,33 @@ def _validated_ratings(
 
 
 def _merge(assessment: Assessment, changes: list[tuple[Skill, Any, Any]]) -> None:
+    """Apply the changes in at most four statements (read, delete, update, insert),
+    however many skills they touch."""
     current = {r.skill_id: r for r in assessment.ratings.all()}
+    removed, changed, added = [], [], []
     for skill, level, evidence in changes:
         rating = current.get(skill.pk)
         if level is None:
             if rating is not None:
-                rating.delete()
+                removed.append(rating.pk)
             continue
         if rating is None:
             rating = Rating(assessment=assessment, skill=skill, evidence="")
+            added.append(rating)
+        elif (level is ... or level == rating.level) and evidence in (..., rating.evidence):
+            continue  # nothing to write
+        else:
+            changed.append(rating)
         if level is not ...:
             rating.level = level
         if evidence is not ...:
             rating.evidence = evidence
-        rating.save()
+    if removed:
+        Rating.objects.filter(pk__in=removed).delete()
+    if changed:
+        Rating.objects.bulk_update(changed, ["level", "evidence"])
+    if added:
+        Rating.objects.bulk_create(added)
 
 
 # --- Growth plans ---------------------------------------------------------------------

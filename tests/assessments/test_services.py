@@ -308,3 +308,24 @@ def test_losing_the_race_for_the_one_open_draft_still_answers_with_the_draft(eri
     with pytest.raises(DraftExists) as caught:
         assessment_start(by=erin, person=erin, kind="self")
     assert caught.value.draft == winner
+
+
+@pytest.mark.parametrize("extra_skills", [0, 40])
+def test_rating_many_skills_at_once_takes_a_fixed_number_of_queries(
+    erin, extra_skills, django_assert_num_queries
+):
+    from tests.factories import SkillFactory
+
+    rated = ["mentoring", "hiring", "delegation"]
+    draft = assessment_start(
+        by=erin, person=erin, kind="self", ratings=[{"skill": k, "level": 1} for k in rated]
+    )
+    new = ["feedback"] + [SkillFactory(key=f"extra-{n}").key for n in range(extra_skills)]
+    ratings = [{"skill": k, "level": 2, "evidence": "Did it."} for k in ["mentoring", "hiring"]]
+    ratings += [{"skill": "delegation", "level": None}]
+    ratings += [{"skill": k, "level": 3} for k in new]
+    # savepoint; the draft, locked; the scale; the skills; the rated skills; the current
+    # ratings; one delete, one update, one insert; the version bump; release
+    with django_assert_num_queries(11):
+        assessment_rate(by=erin, assessment=draft, ratings=ratings)
+    assert levels(draft) == {"mentoring": 2, "hiring": 2} | dict.fromkeys(new, 3)
