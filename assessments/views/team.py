@@ -124,15 +124,19 @@ def org(request: HttpRequest) -> HttpResponse:
         "skills": [r for r in skills_report(user=user) if r.expected],
         "teams": team_rollups(user=user),
         "calibration": calibration,
-        # Each with its manager from the row: person.manager would cost a query a row.
-        "divergent": [
-            {"manager": row["row"].manager, "d": d}
-            for row in calibration
-            for d in row["row"].divergent
-        ],
     }
+    # Each with its manager from the row: person.manager would cost a query a row.
+    divergent = [
+        {"manager": row["row"].manager, "d": d} for row in calibration for d in row["row"].divergent
+    ]
+    # The widest first; a whole company has thousands, and the page shows a readable few.
+    divergent.sort(key=lambda x: -abs(x["d"].self_level - x["d"].manager_level))
+    context["divergent"] = divergent[:DIVERGENT_SHOWN]
+    context["divergent_total"] = len(divergent)
     return render(request, "assessments/org.html", context)
 
+
+DIVERGENT_SHOWN = 50
 
 urlpatterns = [
     path("team/", team, name="team"),

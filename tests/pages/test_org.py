@@ -88,6 +88,22 @@ def test_org_view_numbers_equal_the_reports(client, rated, viewer):
     assert "A reputation is not a measurement" in html
 
 
+def test_a_long_divergence_list_shows_the_widest_and_says_how_many(client, rated, monkeypatch):
+    from assessments.views import team
+
+    submit(rated["erin"], rated["erin"], "self", {"hiring": 5})
+    submit(rated["max"], rated["erin"], "manager", {"hiring": 1})  # 4 apart: the widest
+    monkeypatch.setattr(team, "DIVERGENT_SHOWN", 2)
+    client.force_login(rated["mona"])
+
+    html = client.get("/team/org/").content.decode()
+
+    shown = re.findall(r'<tr data-person="(\w+)" data-skill="([\w-]+)"', html)
+    assert shown[0] == ("erin", "hiring")
+    assert len(shown) == 2
+    assert "The 2 widest of 3" in html
+
+
 def test_calibration_says_which_way_a_manager_leans(client, rated):
     client.force_login(rated["mona"])
     calibration = rows(client.get("/team/org/").content.decode(), "calibration", "manager")
