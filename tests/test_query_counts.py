@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from assessments.services import assessment_start, assessment_submit
 from careermap.models import Person
 from skills.models import Expectation, Role, Skill
+from tests.api.test_queries import count
 from tests.factories import SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,15 +30,6 @@ def rate_everything(author: Person, person: Person, kind: str):
         for key in Skill.objects.active().values_list("key", flat=True)
     ]
     return assessment_start(by=author, person=person, kind=kind, ratings=ratings)
-
-
-def api_queries(user: Person, url: str) -> int:
-    api = APIClient()
-    api.force_authenticate(user)  # no authentication queries in the count
-    with CaptureQueriesContext(connection) as queries:
-        response = api.get(url)
-    assert response.status_code == 200, response.content
-    return len(queries)
 
 
 # (url, user, queries, what they are); each measured before and after 60 more skills,
@@ -61,11 +52,11 @@ def test_api_detail_query_counts_are_pinned_and_flat_in_skills_and_ratings(
     erin = org["erin"]
     first = assessment_submit(by=erin, assessment=rate_everything(erin, erin, "self"))
     path = url.format(assessment=first.pk, erin=erin.pk)
-    small = api_queries(org[who], path)
+    small = count(org[who], path)
 
     widen(60)
     second = assessment_submit(by=erin, assessment=rate_everything(erin, erin, "self"))
-    large = api_queries(org[who], url.format(assessment=second.pk, erin=erin.pk))
+    large = count(org[who], url.format(assessment=second.pk, erin=erin.pk))
 
     assert second.ratings.count() == first.ratings.count() + 60
     assert small == large, f"{url} grows with skills and ratings: {small} -> {large}"
