@@ -31,12 +31,25 @@ class TeamRollup:
 def team_rollups(*, user: Person) -> list[TeamRollup]:
     """One row per manager in the viewer's scope (HR: everyone; a manager: the subtree
     below them), over that manager's whole subtree, in org-chart order. Each person
-    counts towards every manager above them within the scope. 2 queries: the people,
-    and their gap tallies (counted in the database, one row per person)."""
+    counts towards every manager above them within the scope; a deactivated manager is
+    passed through, not a dead end. 3 queries: the people, the whole chart (inactive
+    people included), and their gap tallies (counted in the database, one per person)."""
     scope = people_in_scope(user)
     people = list(scope.order_by("name", "username"))
+    parents = dict(Person.objects.values_list("pk", "manager_id"))
     per_person = gap_tallies(scope, by="person")
     by_id = {p.pk: p for p in people}
+
+    def managers_above(person: Person) -> list[int]:
+        """The active managers in scope above `person`, nearest first."""
+        found, seen, manager_id = [], set(), person.manager_id
+        while manager_id is not None and manager_id not in seen:
+            seen.add(manager_id)
+            if manager_id in by_id:
+                found.append(manager_id)
+            manager_id = parents.get(manager_id)
+        return found
+
     tallies: dict[
         int, list[float]
     ] = {}  # manager id -> [people, readiness sum, rated, below, unassessed]
@@ -47,10 +60,7 @@ def team_rollups(*, user: Person) -> list[TeamRollup]:
             readiness = None
         else:  # a role that expects no active skill: ready, as Gaps.readiness has it
             readiness = tally.ready / tally.expected if tally else 1.0
-        manager_id = person.manager_id
-        seen: set[int] = set()
-        while manager_id in by_id and manager_id not in seen:  # the chain within scope
-            seen.add(manager_id)
+        for manager_id in managers_above(person):
             tally_of = tallies.setdefault(manager_id, [0, 0.0, 0, 0, 0])
             tally_of[0] += 1
             if readiness is not None:
@@ -58,13 +68,12 @@ def team_rollups(*, user: Person) -> list[TeamRollup]:
                 tally_of[2] += 1
             tally_of[3] += below
             tally_of[4] += unassessed
-            manager_id = by_id[manager_id].manager_id
 
     children: dict[int | None, list[Person]] = {}
     for person in people:
         if person.pk in tallies:
-            parent = person.manager_id if person.manager_id in by_id else None
-            children.setdefault(parent, []).append(person)
+            above = managers_above(person)
+            children.setdefault(above[0] if above else None, []).append(person)
     rows: list[TeamRollup] = []
 
     def walk(parent: int | None, level: int) -> None:

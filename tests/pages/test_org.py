@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.org import team_rollups
 from assessments.selectors import calibration_report, skills_report
+from careermap.models import Person
 from skills.models import Skill
 from tests.api.conftest import submit
 from tests.pages.test_team import add_people
@@ -143,6 +144,21 @@ def test_hr_sees_every_manager_nested_under_theirs(client, rated):
     assert teams["mona"][1] == "5"
 
 
+def test_a_deactivated_manager_does_not_hide_their_team_from_the_rollups(client, rated):
+    """max leaves: erin and sam still report to him until HR moves them, and still
+    count for mona, exactly as the per-skill report counts them."""
+    Person.objects.filter(username="max").update(is_active=False)
+
+    rollups = {t.manager.username: t for t in team_rollups(user=rated["mona"])}
+    everyone = {t.manager.username: t for t in team_rollups(user=rated["hana"])}
+
+    assert list(rollups) == ["mia"]
+    assert everyone["mona"].people == 4  # mia, eli, erin, sam
+    below = sum(r.below for r in skills_report(user=rated["mona"]))
+    unassessed = sum(r.unassessed for r in skills_report(user=rated["mona"]))
+    assert (everyone["mona"].below, everyone["mona"].unassessed) == (below, unassessed)
+
+
 @pytest.mark.parametrize("viewer", ["max", "mia", "erin", "eli"])
 def test_org_view_is_404_for_anyone_who_manages_no_managers(client, org, viewer):
     client.force_login(org[viewer])
@@ -162,10 +178,10 @@ def org_queries(client) -> int:
 # The org view's queries: session, user (2); manages_managers (1);
 # skills_report: gap tallies per skill (the people in scope are a subquery), active
 # skills (2);
-# team_rollups: people, gap tallies per person (2);
+# team_rollups: people, the whole chart, gap tallies per person (3);
 # calibration_report: managers, their reports, active skills, the (self, manager)
 # pairs (4); the navigation's has_reports (1).
-ORG_QUERIES = 12
+ORG_QUERIES = 13
 
 
 def test_org_query_count_is_pinned_and_flat_in_org_size(client, rated, framework):
