@@ -294,9 +294,9 @@ urlpatterns = [
     path("framework/grid/", grid, name="framework_grid"),
     path("framework/grid/<slug:role>/<slug:skill>/", grid_cell, name="grid_cell"),
     path("framework/grid/<slug:role>/<slug:skill>/show/", grid_cell_show, name="grid_cell_show"),
-    path("framework/categories/new/", category_edit, name="category_new"),
+    path("framework/new/category/", category_edit, name="category_new"),
     path("framework/categories/<slug:key>/", category_edit, name="category_edit"),
-    path("framework/skills/new/", skill_edit, name="skill_new"),
+    path("framework/new/skill/", skill_edit, name="skill_new"),
     path("framework/skills/<slug:key>/", skill_edit, name="skill_edit"),
     path(
         "framework/skills/<slug:key>/retire/", skill_retire, {"retired": True}, name="skill_retire"
@@ -308,7 +308,7 @@ urlpatterns = [
         name="skill_restore",
     ),
     path("framework/skills/<slug:key>/history/", skill_changes, name="skill_history"),
-    path("framework/roles/new/", role_edit, name="role_new"),
+    path("framework/new/role/", role_edit, name="role_new"),
     path("framework/roles/<slug:key>/", role_edit, name="role_edit"),
     path("framework/roles/<slug:key>/retire/", role_retire, {"retired": True}, name="role_retire"),
     path(

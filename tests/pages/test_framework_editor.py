@@ -25,19 +25,19 @@ URLS = [
     ("post", "/framework/grid/staff-engineer/system-design/"),
     ("get", "/framework/grid/staff-engineer/system-design/show/"),
     ("post", "/framework/grid/staff-engineer/system-design/impact/"),
-    ("get", "/framework/categories/new/"),
-    ("post", "/framework/categories/new/"),
+    ("get", "/framework/new/category/"),
+    ("post", "/framework/new/category/"),
     ("get", "/framework/categories/communication/"),
     ("post", "/framework/categories/communication/"),
-    ("get", "/framework/skills/new/"),
-    ("post", "/framework/skills/new/"),
+    ("get", "/framework/new/skill/"),
+    ("post", "/framework/new/skill/"),
     ("get", "/framework/skills/mentoring/"),
     ("post", "/framework/skills/mentoring/"),
     ("post", "/framework/skills/mentoring/retire/"),
     ("post", "/framework/skills/mentoring/restore/"),
     ("get", "/framework/skills/mentoring/history/"),
-    ("get", "/framework/roles/new/"),
-    ("post", "/framework/roles/new/"),
+    ("get", "/framework/new/role/"),
+    ("post", "/framework/new/role/"),
     ("get", "/framework/roles/staff-engineer/"),
     ("post", "/framework/roles/staff-engineer/"),
     ("post", "/framework/roles/staff-engineer/retire/"),
@@ -90,9 +90,9 @@ def test_the_overview_lists_categories_skills_roles_and_links_to_every_tool(as_h
     for href in (
         "/framework/grid/",
         "/framework/import/",
-        "/framework/categories/new/",
-        "/framework/skills/new/",
-        "/framework/roles/new/",
+        "/framework/new/category/",
+        "/framework/new/skill/",
+        "/framework/new/role/",
         "/framework/roles/staff-engineer/history/",
         "/framework/skills/mentoring/history/",
     ):
@@ -133,7 +133,7 @@ def test_the_overview_query_count_is_flat_as_the_framework_grows(
 
 def test_hr_creates_a_category(as_hana):
     response = as_hana.post(
-        "/framework/categories/new/",
+        "/framework/new/category/",
         {"key": "ethics", "name": "Ethics", "kind": "soft", "description": "", "order": "9"},
     )
 
@@ -155,7 +155,7 @@ def test_editing_a_category_keeps_its_key(as_hana):
 
 def test_a_category_with_a_taken_key_is_refused_beside_the_key(as_hana):
     html = as_hana.post(
-        "/framework/categories/new/",
+        "/framework/new/category/",
         {"key": "communication", "name": "Dup", "kind": "soft", "order": "1"},
     ).content.decode()
 
@@ -190,7 +190,7 @@ def test_the_skill_form_has_one_labelled_descriptor_per_level_of_the_scale(as_ha
 
 def test_hr_creates_a_skill_with_descriptors(as_hana):
     response = as_hana.post(
-        "/framework/skills/new/", skill_data(level_1="Knows the basics", level_4="Leads deals")
+        "/framework/new/skill/", skill_data(level_1="Knows the basics", level_4="Leads deals")
     )
 
     assert response.status_code == 302
@@ -220,7 +220,7 @@ def test_a_bad_skill_is_refused_beside_its_field_and_nothing_is_written(
 ):
     count = Skill.objects.count()
 
-    response = as_hana.post("/framework/skills/new/", skill_data(**data))
+    response = as_hana.post("/framework/new/skill/", skill_data(**data))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -239,7 +239,7 @@ def role_data(**extra) -> dict:
 
 
 def test_hr_creates_a_role_with_next_roles(as_hana):
-    response = as_hana.post("/framework/roles/new/", role_data(next_roles=["principal-engineer"]))
+    response = as_hana.post("/framework/new/role/", role_data(next_roles=["principal-engineer"]))
 
     assert response.status_code == 302
     role = Role.objects.get(key="architect")
@@ -272,7 +272,7 @@ def test_the_role_form_offers_active_roles_as_labelled_checkboxes(as_hana):
 
 
 def test_a_role_with_a_bad_level_is_refused_beside_the_level(as_hana):
-    html = as_hana.post("/framework/roles/new/", role_data(level="x")).content.decode()
+    html = as_hana.post("/framework/new/role/", role_data(level="x")).content.decode()
 
     assert "Enter a whole number." in html.split('for="id_level"')[1].split("</p>")[0]
     assert not Role.objects.filter(key="architect").exists()
@@ -351,7 +351,7 @@ def test_the_role_history_page_shows_who_when_and_old_to_new(as_hana, hana, fram
 
 
 def test_the_skill_history_page_shows_descriptor_changes_by_level(as_hana):
-    as_hana.post("/framework/skills/new/", skill_data(level_1="Knows the basics"))
+    as_hana.post("/framework/new/skill/", skill_data(level_1="Knows the basics"))
     as_hana.post("/framework/skills/negotiation/", skill_data(level_1="Knows the basics well"))
 
     html = as_hana.get("/framework/skills/negotiation/history/").content.decode()
@@ -366,3 +366,16 @@ def test_the_skill_history_page_shows_descriptor_changes_by_level(as_hana):
 
 def test_history_of_an_unknown_role_is_404(as_hana):
     assert as_hana.get("/framework/roles/nope/history/").status_code == 404
+
+
+def test_a_skill_whose_key_is_new_can_be_edited(client, hana):
+    client.force_login(hana)
+    created = client.post(
+        "/framework/new/skill/",
+        {"key": "new", "name": "New ways", "category": "technical-craft"},
+    )
+    assert created.status_code == 302, created.content.decode()[:2000]
+
+    page = client.get("/framework/skills/new/").content.decode()
+
+    assert 'value="New ways"' in page
