@@ -102,6 +102,11 @@ def test_a_successful_import_is_audited(hana, framework):
         ("bob,Bob,,,nobody", 'Line 3: manager "nobody" is neither a stored username nor in'),
         ("bob,Bob,,,bob", "Line 3: a person cannot be their own manager."),
         ("bob,Bob", "Line 3: 2 columns, not 5."),
+        # validate_email takes 320 characters; the column holds 254.
+        (
+            "bob,Bob," + "b" * 60 + "@" + ".".join(["c" * 60] * 4) + ".org,,",
+            "Line 3: email is longer",
+        ),
     ],
 )
 def test_each_bad_line_is_named_with_its_reason_and_nothing_is_written(
