@@ -238,7 +238,7 @@ def cell_context(
     }
 
 
-def cell_error(form: CellForm, exc: Exception) -> str:
+def cell_error(exc: Exception) -> str:
     """A refused cell write as one sentence for the cell."""
     if isinstance(exc, ValidationError):
         return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
@@ -270,7 +270,7 @@ def grid_cell(request: HttpRequest, role: str, skill: str) -> HttpResponse:
     try:
         cell_write(request, found_role, found_skill, form)()
     except (ValidationError, Conflict) as exc:
-        context = cell_context(found_role, found_skill, form=form, error=cell_error(form, exc))
+        context = cell_context(found_role, found_skill, form=form, error=cell_error(exc))
         # 200, so that htmx swaps the cell in and its error shows inside it.
         return render(request, GRID + "#cell-form" if request.htmx else "skills/cell.html", context)
     if request.htmx:

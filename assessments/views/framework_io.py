@@ -17,11 +17,11 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, re_path, reverse
+from django.urls import path, re_path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.impact import impact_of
-from assessments.views.reports import hr_required
+from careermap.access import hr_required
 from skills.models import Scale
 from skills.openformat import FrameworkError, FrameworkInvalid, dump, export, parse
 from skills.services import SECTIONS, ImportResult, framework_import
@@ -112,13 +112,6 @@ def _document_scale(document: Any) -> str:
     if isinstance(scale, dict) and "min" in scale and "max" in scale:
         return f"{scale['min']}-{scale['max']}"
     return ""
-
-
-def _framework_page() -> str:
-    try:
-        return reverse("framework")
-    except NoReverseMatch:  # the framework editor is built separately
-        return reverse("framework_import")
 
 
 @hr_required
@@ -214,7 +207,7 @@ def framework_import_apply(request: HttpRequest) -> HttpResponse:
         return redirect(review)
     del request.session[PENDING]
     messages.success(request, f"Imported {pending['name']}: {result.summary()}.")
-    return redirect(_framework_page())
+    return redirect("framework")
 
 
 @hr_required

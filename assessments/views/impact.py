@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from assessments.impact import impact_of
+from careermap.access import hr_required
 from careermap.errors import Conflict
 from skills.forms import CellForm
-from skills.views import GRID, active_cell_or_404, cell_context, cell_error, cell_write, hr_required
+from skills.views import GRID, active_cell_or_404, cell_context, cell_error, cell_write
 
 
 @hr_required
@@ -31,7 +32,7 @@ def expectation_impact(request: HttpRequest, role: str, skill: str) -> HttpRespo
     try:
         _, impact = impact_of(cell_write(request, found_role, found_skill, form))
     except (ValidationError, Conflict) as exc:
-        context["impact_error"] = cell_error(form, exc)
+        context["impact_error"] = cell_error(exc)
     else:
         context["impact"] = impact
         context["preview_level"] = form.cleaned_data["level"]
