@@ -100,28 +100,34 @@ class AssessmentViewSet(
         assessment = self.get_object()
         serializer = AssessmentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tags = if_match(request)
-        version = None
-        if tags is not None:
-            # An ETag is the draft's version; one that is not a version never matches.
-            versions = [int(t.strip('"')) for t in tags if t.strip('"').isdigit()]
-            version = versions[0] if versions else -1
         assessment = assessment_rate(
             by=request.user,
             assessment=assessment,
             ratings=serializer.validated_data["ratings"],
-            version=version,
+            version=_if_match_version(request),
         )
         return with_etag(Response(self._fresh(assessment)), _etag(assessment))
 
-    @extend_schema(request=None, responses=AssessmentSerializer)
+    @extend_schema(request=None, responses=AssessmentSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
-        assessment = assessment_submit(by=request.user, assessment=self.get_object())
+        assessment = assessment_submit(
+            by=request.user, assessment=self.get_object(), version=_if_match_version(request)
+        )
         return Response(self._fresh(assessment))
 
     def _fresh(self, assessment: Assessment) -> dict[str, Any]:
         return self.get_serializer(self.get_queryset().get(pk=assessment.pk)).data
+
+
+def _if_match_version(request: Request) -> int | None:
+    """The draft version the client last read (If-Match), None without the header."""
+    tags = if_match(request)
+    if tags is None:
+        return None
+    # An ETag is the draft's version; one that is not a version never matches.
+    versions = [int(t.strip('"')) for t in tags if t.strip('"').isdigit()]
+    return versions[0] if versions else -1
 
 
 def _etag(assessment: Assessment) -> str:

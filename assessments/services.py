@@ -113,9 +113,7 @@ def assessment_rate(
     StaleDraft is raised and nothing is written. Without `version`, the write merges.
     """
     assessment = _locked_draft(by=by, assessment=assessment)
-    stale = version is not None and version != assessment.version
-    if stale and not (editor and editor == assessment.editor):
-        raise StaleDraft(assessment)
+    _check_version(assessment, version, editor)
     _merge(assessment, _validated_ratings(list(ratings), assessment=assessment))
     assessment.version += 1
     assessment.editor = editor
@@ -124,15 +122,25 @@ def assessment_rate(
 
 
 @transaction.atomic
-def assessment_submit(*, by: Person, assessment: Assessment) -> Assessment:
-    """Freeze a draft. It never changes again."""
+def assessment_submit(
+    *, by: Person, assessment: Assessment, version: int | None = None, editor: str = ""
+) -> Assessment:
+    """Freeze a draft. It never changes again. `version` and `editor` as for
+    assessment_rate: nobody freezes answers changed elsewhere that they have not seen."""
     assessment = _locked_draft(by=by, assessment=assessment)
+    _check_version(assessment, version, editor)
     if not assessment.ratings.exists():
         raise ValidationError({"ratings": "Rate at least one skill before submitting."})
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.save(update_fields=["status", "submitted_at"])
     return assessment
+
+
+def _check_version(assessment: Assessment, version: int | None, editor: str) -> None:
+    stale = version is not None and version != assessment.version
+    if stale and not (editor and editor == assessment.editor):
+        raise StaleDraft(assessment)
 
 
 def _locked_draft(*, by: Person, assessment: Assessment) -> Assessment:

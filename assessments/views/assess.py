@@ -315,6 +315,8 @@ def assessment_confirm_submit(request: HttpRequest, *, person: Person, kind: str
     urls = _urls(person, kind)
     draft = open_draft(person=person, kind=kind, author=request.user)
     context = {**_wording(person, kind), "person": person, "kind": kind, "urls": urls}
+    context["editor"] = _editor(request)
+    context["seen_version"] = request.POST.get("seen_version") or (draft.version if draft else 0)
     count = draft.ratings.count() if draft else 0
     if request.method == "GET":
         return render(request, TEMPLATE, {**context, "confirming": True, "draft_count": count})
@@ -322,8 +324,14 @@ def assessment_confirm_submit(request: HttpRequest, *, person: Person, kind: str
     if draft is None:
         error = "Nothing to submit yet: rate at least one skill first."
     else:
+        seen = request.POST.get("seen_version", "")
         try:
-            assessment_submit(by=request.user, assessment=draft)
+            assessment_submit(
+                by=request.user,
+                assessment=draft,
+                version=int(seen) if seen.isdigit() else None,
+                editor=_editor_of(request.POST),
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
         except Conflict as exc:

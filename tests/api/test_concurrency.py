@@ -182,3 +182,17 @@ def test_two_concurrent_clients_on_a_live_server_one_wins_one_gets_409(live_serv
     assert sorted(statuses.values()) == [200, 409]
     winner = next(level for level, code in statuses.items() if code == 200)
     assert Rating.objects.get(assessment__person=erin, skill__key="hiring").level == winner
+
+
+def test_submitting_with_a_stale_etag_is_refused(as_, erin):
+    api = as_("erin")
+    draft = draft_of(api, erin)
+    url = f"/api/assessments/{draft['id']}/"
+    etag = api.get(url)["ETag"]
+    api.patch(url, {"ratings": [{"skill": "hiring", "level": 2}]}, format="json")
+
+    stale = api.post(f"{url}submit/", headers={"If-Match": etag})
+    fresh = api.post(f"{url}submit/", headers={"If-Match": api.get(url)["ETag"]})
+
+    assert stale.status_code == 409
+    assert fresh.status_code == 200

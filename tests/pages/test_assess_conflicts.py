@@ -91,3 +91,29 @@ def test_without_javascript_the_stale_form_shows_the_conflict_and_writes_nothing
     assert response.status_code == 400
     assert "changed elsewhere" in response.content.decode()
     assert levels(draft(erin)) == {"mentoring": 2}
+
+
+def test_a_window_that_missed_anothers_change_cannot_submit_it(erin):
+    first, second = Window(erin), Window(erin)
+    first.save("mentoring", 2)
+    second.save("system-design", 4)  # refused: second has not seen first's change
+
+    response = second.client.post(
+        reverse("assess_submit"), {"seen_version": second.seen, "editor": second.editor}
+    )
+
+    assert response.status_code == 400
+    assert "changed elsewhere" in response.content.decode()
+    assert draft(erin).status == "draft"
+
+
+def test_a_window_submits_what_it_saved_itself(erin):
+    window = Window(erin)
+    window.save("mentoring", 2)
+
+    response = window.client.post(
+        reverse("assess_submit"), {"seen_version": window.seen, "editor": window.editor}
+    )
+
+    assert response.status_code == 302
+    assert Assessment.objects.get(person=erin).status == "submitted"
