@@ -80,6 +80,17 @@ WHERE rank = 1
 """
 
 
+def _tables() -> dict[str, str]:
+    """The quoted table names that the SQL statements below are written with."""
+    quote = connection.ops.quote_name
+    return {
+        "rating": quote(Rating._meta.db_table),
+        "assessment": quote(Assessment._meta.db_table),
+        "expectation": quote(Expectation._meta.db_table),
+        "skill": quote(Skill._meta.db_table),
+    }
+
+
 def latest_levels(person_ids: Iterable[int]) -> dict[tuple[int, int], Levels]:
     """(person id, skill id) -> (self level, manager level) from submitted assessments.
 
@@ -88,11 +99,7 @@ def latest_levels(person_ids: Iterable[int]) -> dict[tuple[int, int], Levels]:
     ids = [int(pk) for pk in person_ids]
     if not ids:
         return {}
-    sql = _LATEST_SQL.format(
-        rating=connection.ops.quote_name(Rating._meta.db_table),
-        assessment=connection.ops.quote_name(Assessment._meta.db_table),
-        people=", ".join(["%s"] * len(ids)),
-    )
+    sql = _LATEST_SQL.format(**_tables(), people=", ".join(["%s"] * len(ids)))
     levels: dict[tuple[int, int], Levels] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [Assessment.Status.SUBMITTED.value, *ids])
@@ -321,14 +328,7 @@ def gap_tallies(people, *, by: str) -> dict[int, Tally]:  # people: a PersonQuer
         raise ValueError(f"by must be person or skill, not {by!r}")
     scope = people.order_by().values_list("pk", Coalesce("target_role_id", "role_id"))
     people_sql, people_params = scope.query.sql_with_params()
-    sql = _TALLY_SQL.format(
-        people=people_sql,
-        by=f"{by}_id",
-        rating=connection.ops.quote_name(Rating._meta.db_table),
-        assessment=connection.ops.quote_name(Assessment._meta.db_table),
-        expectation=connection.ops.quote_name(Expectation._meta.db_table),
-        skill=connection.ops.quote_name(Skill._meta.db_table),
-    )
+    sql = _TALLY_SQL.format(**_tables(), people=people_sql, by=f"{by}_id")
     params = [
         *people_params,
         Assessment.Status.SUBMITTED.value,
@@ -416,12 +416,7 @@ def calibration_report(*, user: Person) -> list[Calibration]:
         reports_sql, reports_params = (
             reports_query.order_by().values_list("pk", "manager_id").query.sql_with_params()
         )
-        sql = _CALIBRATION_SQL.format(
-            reports=reports_sql,
-            rating=connection.ops.quote_name(Rating._meta.db_table),
-            assessment=connection.ops.quote_name(Assessment._meta.db_table),
-            skill=connection.ops.quote_name(Skill._meta.db_table),
-        )
+        sql = _CALIBRATION_SQL.format(**_tables(), reports=reports_sql)
         params = [
             *reports_params,
             Assessment.Status.SUBMITTED.value,
