@@ -66,13 +66,18 @@ class Gaps:
 # The latest submitted level of each (person, kind, skill): "latest" is the highest
 # submitted_at, then the highest assessment id. Plain SQL, portable (PostgreSQL and
 # SQLite): the ORM spelling of this window query cost more to compile than to run.
+# "Latest" of the gap arithmetic, in SQL: rank 1 is the latest submitted rating of each
+# (person, kind, skill), by submitted_at, then the higher assessment id. Every raw
+# statement below ranks with this one expression (over rating r and assessment a).
+_LATEST_RANK = """ROW_NUMBER() OVER (
+               PARTITION BY a.person_id, a.kind, r.skill_id
+               ORDER BY a.submitted_at DESC, a.id DESC
+           ) AS rank"""
+
 _LATEST_SQL = """
 SELECT person_id, skill_id, kind, level FROM (
     SELECT a.person_id, r.skill_id, a.kind, r.level,
-           ROW_NUMBER() OVER (
-               PARTITION BY a.person_id, a.kind, r.skill_id
-               ORDER BY a.submitted_at DESC, a.id DESC
-           ) AS rank
+           {latest_rank}
     FROM {rating} r JOIN {assessment} a ON a.id = r.assessment_id
     WHERE a.status = %s AND a.person_id IN ({people})
 ) ranked
@@ -81,9 +86,10 @@ WHERE rank = 1
 
 
 def _tables() -> dict[str, str]:
-    """The quoted table names that the SQL statements below are written with."""
+    """The quoted table names (and the ranking) that the SQL statements are written with."""
     quote = connection.ops.quote_name
     return {
+        "latest_rank": _LATEST_RANK,
         "rating": quote(Rating._meta.db_table),
         "assessment": quote(Assessment._meta.db_table),
         "expectation": quote(Expectation._meta.db_table),
@@ -285,10 +291,7 @@ _TALLY_SQL = """
 WITH people(id, role_id) AS ({people}),
 ranked AS (
     SELECT a.person_id, a.kind, r.skill_id, r.level,
-           ROW_NUMBER() OVER (
-               PARTITION BY a.person_id, a.kind, r.skill_id
-               ORDER BY a.submitted_at DESC, a.id DESC
-           ) AS rank
+           {latest_rank}
     FROM {rating} r JOIN {assessment} a ON a.id = r.assessment_id
     WHERE a.status = %s AND a.person_id IN (SELECT id FROM people)
 ),
@@ -383,10 +386,7 @@ _CALIBRATION_SQL = """
 WITH reports(id, manager_id) AS ({reports}),
 ranked AS (
     SELECT a.person_id, a.kind, r.skill_id, r.level,
-           ROW_NUMBER() OVER (
-               PARTITION BY a.person_id, a.kind, r.skill_id
-               ORDER BY a.submitted_at DESC, a.id DESC
-           ) AS rank
+           {latest_rank}
     FROM {rating} r
     JOIN {assessment} a ON a.id = r.assessment_id
     JOIN reports p ON p.id = a.person_id
