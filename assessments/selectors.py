@@ -15,10 +15,11 @@ then the highest assessment id.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When, Window
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from assessments.models import Action, Assessment, FocusSkill, GrowthPlan, Rating
@@ -30,10 +31,12 @@ Levels = tuple[int | None, int | None]  # (self, manager)
 
 @dataclass(frozen=True)
 class GapRow:
-    skill: Skill
+    key: str  # the skill's
     expected: int
     self_level: int | None
     manager_level: int | None
+    # The skill itself (category loaded), unless the caller asked for the numbers only.
+    skill: Skill | None = field(default=None, compare=False)
 
     @property
     def current(self) -> int | None:
@@ -94,6 +97,8 @@ def _tables() -> dict[str, str]:
         "assessment": quote(Assessment._meta.db_table),
         "expectation": quote(Expectation._meta.db_table),
         "skill": quote(Skill._meta.db_table),
+        "person": quote(Person._meta.db_table),
+        "role": quote(Role._meta.db_table),
     }
 
 
@@ -156,26 +161,111 @@ def expectations_of(role_ids: Iterable[int]) -> dict[int, list[Expectation]]:
     return by_role
 
 
+def _in_gap_order(rows: list[GapRow]) -> list[GapRow]:
+    return sorted(rows, key=lambda row: (-row.gap, row.key))
+
+
 def gap_rows(
     expectations: list[Expectation], levels: dict[tuple[int, int], Levels], person_id: int
 ) -> list[GapRow]:
+    return _in_gap_order(
+        [
+            GapRow(
+                e.skill.key,
+                e.level,
+                *levels.get((person_id, e.skill_id), (None, None)),
+                skill=e.skill,
+            )
+            for e in expectations
+        ]
+    )
+
+
+# One person against one role, in one statement: the person (if `among` holds them),
+# the role (the one asked for, else target, else current), each active skill it expects,
+# and the person's latest submitted self and manager levels (the same ranking).
+_GAPS_SQL = """
+SELECT g.id, g.key, s.id, s.key, e.level, latest.own, latest.manager
+FROM {person} p
+LEFT JOIN {role} g ON g.id = COALESCE(%s, p.target_role_id, p.role_id)
+LEFT JOIN ({expectation} e JOIN {skill} s ON s.id = e.skill_id AND s.retired = %s)
+       ON e.role_id = g.id
+LEFT JOIN (
+    SELECT skill_id,
+           MAX(CASE WHEN kind = %s THEN level END) AS own,
+           MAX(CASE WHEN kind = %s THEN level END) AS manager
+    FROM (
+        SELECT r.skill_id, a.kind, r.level,
+               {latest_rank}
+        FROM {rating} r JOIN {assessment} a ON a.id = r.assessment_id
+        WHERE a.status = %s AND a.person_id = %s
+    ) ranked
+    WHERE rank = 1
+    GROUP BY skill_id
+) latest ON latest.skill_id = s.id
+WHERE p.id = %s {among}
+"""
+
+# Rows of _GAPS_SQL: (role id, role key, skill id, skill key, expected, self, manager).
+Found = list[tuple]
+
+
+def _gap_levels(person_id: int, role_id: int | None, among: QuerySet[Person] | None) -> Found:
+    """The rows of _GAPS_SQL: none if `among` does not hold the person, one with no
+    skill if their role expects none (or they have no role)."""
+    params: list[object] = [role_id, False, Assessment.Kind.SELF.value]
+    params += [Assessment.Kind.MANAGER.value, Assessment.Status.SUBMITTED.value]
+    params += [person_id, person_id]
+    restriction = ""
+    if among is not None and among.query.where:  # an unfiltered `among` holds everyone
+        try:
+            subquery, among_params = among.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # Person.objects.none(): nobody
+            return []
+        restriction = f"AND p.id IN ({subquery})"
+        params += among_params
+    with connection.cursor() as cursor:
+        cursor.execute(_GAPS_SQL.format(**_tables(), among=restriction), params)
+        return cursor.fetchall()
+
+
+def _gaps(person: Person, role: Role | None, found: Found, skills: dict[int, Skill]) -> Gaps:
+    if role is None:
+        return Gaps(person=person, role=None, rows=[])
     rows = [
-        GapRow(e.skill, e.level, *levels.get((person_id, e.skill_id), (None, None)))
-        for e in expectations
+        GapRow(key, expected, own, manager, skill=skills.get(skill_id))
+        for _, _, skill_id, key, expected, own, manager in found
+        if skill_id is not None
     ]
-    rows.sort(key=lambda row: (-row.gap, row.skill.key))
-    return rows
+    return Gaps(person=person, role=role, rows=_in_gap_order(rows))
 
 
 def gaps_for(*, person: Person, role: Role | None = None) -> Gaps:
-    """The gaps of `person` against `role` (default: target role, else current role)."""
-    if role is None:
-        role = person.target_role or person.role
+    """The gaps of `person` against `role` (default: target role, else current role),
+    each row with its skill. 2 queries: the numbers, then the skills."""
+    role = role or person.target_role or person.role
     if role is None:
         return Gaps(person=person, role=None, rows=[])
-    expectations = expectations_of([role.pk]).get(role.pk, [])
-    levels = latest_levels([person.pk])
-    return Gaps(person=person, role=role, rows=gap_rows(expectations, levels, person.pk))
+    found = _gap_levels(person.pk, role.pk, among=None)
+    skills = Skill.objects.select_related("category").in_bulk([f[2] for f in found if f[2]])
+    return _gaps(person, role, found, skills)
+
+
+def visible_gaps(
+    *, person_id: int, among: QuerySet[Person], role: Role | None = None
+) -> Gaps | None:
+    """The gaps of person `person_id` if `among` (the people a caller may see) holds
+    them, else None; in one query, for the API. The numbers only: rows carry skill keys
+    (`row.skill` is None), and the person and role are loaded with their ids and keys
+    alone (other fields load on access, as with `.only()`)."""
+    found = _gap_levels(person_id, role.pk if role else None, among)
+    if not found:
+        return None
+    person = Person.from_db(connection.alias, ["id"], [person_id])
+    role_id, role_key = found[0][:2]
+    if role is None and role_id is not None:
+        role = Role.from_db(connection.alias, ["id", "key"], [role_id, role_key])
+    return _gaps(person, role, found, {})
 
 
 # --- Many people at once: paths, team, reports -----------------------------------------

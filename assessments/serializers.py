@@ -58,7 +58,7 @@ class AssessmentUpdateSerializer(serializers.Serializer):
 
 
 class GapRowSerializer(serializers.Serializer):
-    skill = serializers.CharField(source="skill.key")
+    skill = serializers.CharField(source="key")
     expected = serializers.IntegerField()
     self = serializers.IntegerField(source="self_level", allow_null=True)
     manager = serializers.IntegerField(source="manager_level", allow_null=True)
@@ -73,9 +73,24 @@ class GapsSerializer(serializers.Serializer):
     skills = GapRowSerializer(source="rows", many=True)
 
     def to_representation(self, gaps: Gaps) -> dict[str, Any]:
-        data = super().to_representation(gaps)
-        data["role"] = gaps.role.key if gaps.role else None
-        return data
+        # The fields above, written out: DRF's field-by-field walk cost more than the
+        # query on /gaps/, the API's busiest endpoint (bench/, target (a)).
+        return {
+            "person": gaps.person.pk,
+            "role": gaps.role.key if gaps.role else None,
+            "readiness": gaps.readiness,
+            "skills": [
+                {
+                    "skill": row.key,
+                    "expected": row.expected,
+                    "self": row.self_level,
+                    "manager": row.manager_level,
+                    "current": row.current,
+                    "gap": row.gap,
+                }
+                for row in gaps.rows
+            ],
+        }
 
 
 class PathSerializer(serializers.Serializer):

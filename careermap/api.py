@@ -32,7 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments.selectors import gaps_for, paths_for, team_for
+from assessments.selectors import paths_for, team_for, visible_gaps
 from assessments.serializers import GapsSerializer, PathSerializer, TeamSerializer
 from careermap.api_support import (
     FiltersOnListOnly,
@@ -134,16 +134,21 @@ class PeopleViewSet(
         responses=GapsSerializer,
     )
     @action(detail=True)
-    def gaps(self, request: Request, pk: str) -> Response:
-        person = self.get_object()
+    def gaps(self, request: Request, pk: int) -> Response:
         role = None
         if "role" in request.query_params:
             slug = request.query_params["role"]
             # PostgreSQL refuses NUL in a query: such a slug names no role.
             role = Role.objects.filter(key=slug).first() if "\x00" not in slug else None
             if role is None:
+                self.get_object()  # 404 for someone the caller may not see, before the 400
                 raise ValidationError({"role": ["No role has this slug."]})
-        return Response(GapsSerializer(gaps_for(person=person, role=role)).data)
+        # The API's busiest read, in one query (bench/, target (a)): the visibility rule
+        # is the same queryset get_object() would use.
+        gaps = visible_gaps(person_id=pk, among=self.get_queryset(), role=role)
+        if gaps is None:
+            raise Http404
+        return Response(GapsSerializer(gaps).data)
 
     @extend_schema(responses=page_of(PathSerializer))
     @action(detail=True)

@@ -11,7 +11,13 @@ from django.core.management import CommandError, call_command
 
 from assessments.models import Assessment, Rating
 from assessments.org import team_rollups
-from assessments.selectors import _gaps_of, calibration_report, gap_tallies, skills_report
+from assessments.selectors import (
+    _gaps_of,
+    calibration_report,
+    gap_tallies,
+    skills_report,
+    visible_gaps,
+)
 from careermap.models import Person
 from skills.models import Role, Skill
 
@@ -130,6 +136,15 @@ def test_the_counts_made_in_the_database_agree_with_the_gap_arithmetic():
             assert tally.below == sum(1 for r in gaps.rows if r.current is not None and r.gap)
             assert tally.unassessed == sum(1 for r in gaps.rows if r.current is None)
             assert tally.ready / tally.expected == gaps.readiness
+
+    # The API's one statement per person (visible_gaps) gives the very same rows.
+    everyone = Person.objects.all()
+    for pk, gaps in by_python.items():
+        alone = visible_gaps(person_id=pk, among=everyone)
+        assert [(r.key, r.expected, r.self_level, r.manager_level) for r in alone.rows] == [
+            (r.skill.key, r.expected, r.self_level, r.manager_level) for r in gaps.rows
+        ]
+        assert alone.readiness == gaps.readiness
 
     hana = Person.objects.get(username="hana")
     for row in skills_report(user=hana):

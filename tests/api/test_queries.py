@@ -50,7 +50,7 @@ PINNED = [
     ("/api/people/?page_size=500", "max", 2, "count, page with roles"),
     ("/api/people/{max}/", "max", 1, "the person"),
     ("/api/assessments/?page_size=500", "max", 3, "count, page, ratings with skills"),
-    ("/api/people/{erin}/gaps/", "max", 3, "person, expectations, latest levels"),
+    ("/api/people/{erin}/gaps/", "max", 1, "person, role, expectations and latest levels at once"),
     ("/api/people/{erin}/paths/", "max", 5, "person, roles, next roles, expectations, levels"),
     ("/api/people/{max}/team/", "max", 4, "person, members, expectations, latest levels"),
     ("/api/people/{max}/team/?depth=all", "mona", 4, "the same over the subtree"),

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.models import Assessment
-from assessments.selectors import gaps_for, latest_levels
+from assessments.selectors import gaps_for, latest_levels, visible_gaps
 from assessments.services import assessment_start, assessment_submit
+from careermap.models import Person
 from skills.models import Skill
 from tests.factories import ExpectationFactory, PersonFactory, RoleFactory, SkillFactory
 
@@ -50,12 +51,30 @@ def rows(gaps) -> list[tuple]:
     return [(r.skill.key, r.self_level, r.manager_level, r.current, r.gap) for r in gaps.rows]
 
 
+def measured(person, role=None):
+    """The gaps as the pages get them (gaps_for, skills loaded) after checking that the
+    API's one-query path (visible_gaps, keys only) gives exactly the same numbers."""
+    pages = gaps_for(person=person, role=role)
+    api = visible_gaps(person_id=person.pk, among=Person.objects.all(), role=role)
+    assert api is not None
+    assert [
+        (r.key, r.expected, r.self_level, r.manager_level, r.current, r.gap) for r in api.rows
+    ] == [
+        (r.skill.key, r.expected, r.self_level, r.manager_level, r.current, r.gap)
+        for r in pages.rows
+    ]
+    assert api.person.pk == pages.person.pk
+    assert (api.role and api.role.key) == (pages.role and pages.role.key)
+    assert (api.readiness, api.total_gap) == (pages.readiness, pages.total_gap)
+    return pages
+
+
 def test_the_manager_level_wins_over_self_and_gaps_are_never_negative(pair):
     pat, boss = pair
     submit(pat, pat, "self", {"a": 3, "b": 5, "c": 1})
     submit(boss, pat, "manager", {"a": 1, "c": 4})
 
-    gaps = gaps_for(person=pat)
+    gaps = measured(pat)
 
     # Biggest gap first, then skill key.
     assert rows(gaps) == [
@@ -76,7 +95,7 @@ def test_the_latest_submitted_rating_wins(pair):
     # Submitted later but dated earlier (as an import of old data would be): it loses.
     submit(pat, pat, "self", {"a": 2, "b": 2}, at=now - timedelta(days=3))
 
-    assert rows(gaps_for(person=pat)) == [
+    assert rows(measured(pat)) == [
         ("c", None, None, None, 4),
         ("b", 0, None, 0, 2),
         ("d", None, None, None, 1),
@@ -92,6 +111,7 @@ def test_equal_submission_times_fall_back_to_the_higher_id(pair):
     assert second.pk > first.pk
 
     assert latest_levels([pat.pk])[(pat.pk, Skill.objects.get(key="a").pk)] == (2, None)
+    assert ("a", 2, None, 2, 1) in rows(measured(pat))
 
 
 def test_drafts_never_count(pair):
@@ -99,7 +119,7 @@ def test_drafts_never_count(pair):
     assessment_start(by=pat, person=pat, kind="self", ratings=[{"skill": "a", "level": 5}])
     assessment_start(by=boss, person=pat, kind="manager", ratings=[{"skill": "a", "level": 5}])
 
-    assert all(r[1:4] == (None, None, None) for r in rows(gaps_for(person=pat)))
+    assert all(r[1:4] == (None, None, None) for r in rows(measured(pat)))
 
 
 def test_any_manager_above_counts_and_the_latest_of_them_wins(pair):
@@ -112,6 +132,7 @@ def test_any_manager_above_counts_and_the_latest_of_them_wins(pair):
     submit(top, pat, "manager", {"a": 3}, at=now)
 
     assert latest_levels([pat.pk])[(pat.pk, Skill.objects.get(key="a").pk)] == (None, 3)
+    assert ("a", None, 3, 3, 0) in rows(measured(pat))
 
 
 def test_the_target_role_is_the_default_else_the_current_role(pair):
@@ -119,27 +140,28 @@ def test_the_target_role_is_the_default_else_the_current_role(pair):
     other = RoleFactory(key="other")
     ExpectationFactory(role=other, skill=Skill.objects.get(key="a"), level=1)
 
-    assert gaps_for(person=pat).role.key == "r"
+    assert measured(pat).role.key == "r"
     pat.target_role = other
-    assert gaps_for(person=pat).role.key == "other"
-    assert gaps_for(person=pat, role=pat.role).role.key == "r"
+    pat.save()
+    assert measured(pat).role.key == "other"
+    assert measured(pat, role=pat.role).role.key == "r"
 
 
 def test_no_role_means_no_rows_and_no_readiness():
-    gaps = gaps_for(person=PersonFactory(username="nobody"))
+    gaps = measured(PersonFactory(username="nobody"))
     assert (gaps.role, gaps.readiness, gaps.rows) == (None, None, [])
 
 
 def test_a_role_that_expects_nothing_is_fully_ready():
     person = PersonFactory(username="p", role=RoleFactory(key="empty"))
-    assert gaps_for(person=person).readiness == 1.0
+    assert measured(person).readiness == 1.0
 
 
 def test_retired_skills_are_left_out(pair):
     pat, _ = pair
     Skill.objects.filter(key="c").update(retired=True)
 
-    gaps = gaps_for(person=pat)
+    gaps = measured(pat)
 
     assert [r[0] for r in rows(gaps)] == ["a", "b", "d"]
     assert gaps.readiness == 0.0
@@ -154,7 +176,35 @@ def test_gaps_take_two_queries_however_much_history_there_is(pair):
 
     with CaptureQueriesContext(connection) as queries:
         gaps = gaps_for(person=pat)
-    # 1: the role's expectations with their skills and categories
-    # 2: the latest rating per (kind, skill), ranked by a window function
+    # 1: the role's expectations of active skills with the latest self and manager level
+    #    of each (a window function ranks the ratings)
+    # 2: those skills with their categories
     assert len(queries) == 2
     assert len(gaps.rows) == 4
+
+    with CaptureQueriesContext(connection) as queries:
+        gaps = visible_gaps(person_id=pat.pk, among=Person.objects.visible_to(boss))
+    # The API's path: the person (if visible), their role, and the numbers at once.
+    assert len(queries) == 1
+    assert [r.key for r in gaps.rows] == ["c", "a", "b", "d"]
+
+
+def test_the_api_path_finds_only_the_people_it_is_given(pair):
+    pat, boss = pair
+    outsider = PersonFactory(username="outsider", role=pat.role)
+
+    assert visible_gaps(person_id=pat.pk, among=Person.objects.visible_to(boss)) is not None
+    assert visible_gaps(person_id=outsider.pk, among=Person.objects.visible_to(boss)) is None
+    assert visible_gaps(person_id=pat.pk, among=Person.objects.visible_to(outsider)) is None
+    assert visible_gaps(person_id=pat.pk, among=Person.objects.none()) is None
+    assert visible_gaps(person_id=10**9, among=Person.objects.all()) is None
+
+
+def test_a_role_asked_for_is_measured_even_for_someone_without_one(role):
+    nobody = PersonFactory(username="nobody")
+    submit(nobody, nobody, "self", {"a": 3})
+
+    gaps = measured(nobody, role=role)
+
+    assert rows(gaps)[-1] == ("a", 3, None, 3, 0)
+    assert gaps.readiness == 0.25
