@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When, Window
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
 from assessments.models import Action, Assessment, FocusSkill, GrowthPlan, Rating
-from careermap.models import Person
+from careermap.models import Person, visible_ids
 from skills.models import Expectation, Role, Skill
 
 Levels = tuple[int | None, int | None]  # (self, manager)
@@ -97,8 +97,8 @@ def _tables() -> dict[str, str]:
         "assessment": quote(Assessment._meta.db_table),
         "expectation": quote(Expectation._meta.db_table),
         "skill": quote(Skill._meta.db_table),
-        "person": quote(Person._meta.db_table),
         "role": quote(Role._meta.db_table),
+        "person": quote(Person._meta.db_table),
     }
 
 
@@ -181,9 +181,10 @@ def gap_rows(
     )
 
 
-# One person against one role, in one statement: the person (if `among` holds them),
-# the role (the one asked for, else target, else current), each active skill it expects,
-# and the person's latest submitted self and manager levels (the same ranking).
+# One person against one role, in one statement: the person (if {visible} holds them),
+# the role (the one asked for, else target, else current), each active skill it
+# expects, and the person's latest submitted self and manager levels (the same ranking
+# as everywhere).
 _GAPS_SQL = """
 SELECT g.id, g.key, s.id, s.key, e.level, latest.own, latest.manager
 FROM {person} p
@@ -203,29 +204,30 @@ LEFT JOIN (
     WHERE rank = 1
     GROUP BY skill_id
 ) latest ON latest.skill_id = s.id
-WHERE p.id = %s {among}
+WHERE p.id = %s {visible}
 """
 
 # Rows of _GAPS_SQL: (role id, role key, skill id, skill key, expected, self, manager).
 Found = list[tuple]
 
+_IDS = range(-(2**63), 2**63)  # what an id column holds; SQLite overflows past it
 
-def _gap_levels(person_id: int, role_id: int | None, among: QuerySet[Person] | None) -> Found:
-    """The rows of _GAPS_SQL: none if `among` does not hold the person, one with no
-    skill if their role expects none (or they have no role)."""
+
+def _gap_levels(person_id: int, role_id: int | None, visible: RawSQL | None) -> Found:
+    """The rows of _GAPS_SQL: none if the person is not among `visible` (None: everyone)
+    or does not exist, one with no skill if their role expects none (or they have no
+    role)."""
+    if person_id not in _IDS:
+        return []
     params: list[object] = [role_id, False, Assessment.Kind.SELF.value]
     params += [Assessment.Kind.MANAGER.value, Assessment.Status.SUBMITTED.value]
     params += [person_id, person_id]
     restriction = ""
-    if among is not None and among.query.where:  # an unfiltered `among` holds everyone
-        try:
-            subquery, among_params = among.order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:  # Person.objects.none(): nobody
-            return []
-        restriction = f"AND p.id IN ({subquery})"
-        params += among_params
+    if visible is not None:
+        restriction = f"AND p.id IN ({visible.sql})"
+        params += visible.params
     with connection.cursor() as cursor:
-        cursor.execute(_GAPS_SQL.format(**_tables(), among=restriction), params)
+        cursor.execute(_GAPS_SQL.format(**_tables(), visible=restriction), params)
         return cursor.fetchall()
 
 
@@ -246,19 +248,17 @@ def gaps_for(*, person: Person, role: Role | None = None) -> Gaps:
     role = role or person.target_role or person.role
     if role is None:
         return Gaps(person=person, role=None, rows=[])
-    found = _gap_levels(person.pk, role.pk, among=None)
+    found = _gap_levels(person.pk, role.pk, visible=None)
     skills = Skill.objects.select_related("category").in_bulk([f[2] for f in found if f[2]])
     return _gaps(person, role, found, skills)
 
 
-def visible_gaps(
-    *, person_id: int, among: QuerySet[Person], role: Role | None = None
-) -> Gaps | None:
-    """The gaps of person `person_id` if `among` (the people a caller may see) holds
-    them, else None; in one query, for the API. The numbers only: rows carry skill keys
-    (`row.skill` is None), and the person and role are loaded with their ids and keys
-    alone (other fields load on access, as with `.only()`)."""
-    found = _gap_levels(person_id, role.pk if role else None, among)
+def visible_gaps(*, user: Person, person_id: int, role: Role | None = None) -> Gaps | None:
+    """The gaps of person `person_id` if `user` may see them (visible_ids), else None; in
+    one query, for the API. The numbers only: rows carry skill keys (`row.skill` is
+    None), and the person and role are loaded with their ids and keys alone (other
+    fields load on access, as with `.only()`)."""
+    found = _gap_levels(person_id, role.pk if role else None, visible_ids(user, person_id))
     if not found:
         return None
     person = Person.from_db(connection.alias, ["id"], [person_id])

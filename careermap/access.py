@@ -25,22 +25,13 @@ def hr_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
-def get_visible_person_or_404(user: Person, pk: int) -> Person:
-    """The person with `pk` if `user` may see them; 404 otherwise, never 403."""
-    people = Person.objects.visible_to(user).select_related("role", "target_role", "manager")
-    found = people.filter(pk=pk).first()
-    if found is None:
-        raise Http404("No such person.")
-    return found
-
-
 def get_report_or_404(user: Person, pk: int) -> Person:
     """Someone anywhere below `user` in the org chart; 404 for anyone else (themselves,
     peers, a peer manager's team, people above). The manager pages use this: they
     answer 404 outside the management chain above the person."""
     report = (
-        Person.objects.below(user.pk)
-        .filter(pk=pk, is_active=True)
+        Person.objects.below(user.pk, person_id=pk)
+        .filter(is_active=True)
         .select_related("role", "target_role", "manager")
         .first()
     )

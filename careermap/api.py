@@ -119,7 +119,9 @@ class PeopleViewSet(
     queryset = Person.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self) -> QuerySet[Person]:
-        people = Person.objects.visible_to(self.request.user)
+        # A detail route (/people/{pk}/...) looks up one person: the cheap form of the rule.
+        pk = getattr(self, "kwargs", {}).get("pk")  # no kwargs when the schema is made
+        people = Person.objects.visible_to(self.request.user, person_id=pk)
         return people.select_related("role", "target_role").order_by("name", "username", "pk")
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -143,9 +145,9 @@ class PeopleViewSet(
             if role is None:
                 self.get_object()  # 404 for someone the caller may not see, before the 400
                 raise ValidationError({"role": ["No role has this slug."]})
-        # The API's busiest read, in one query (bench/, target (a)): the visibility rule
-        # is the same queryset get_object() would use.
-        gaps = visible_gaps(person_id=pk, among=self.get_queryset(), role=role)
+        # The API's busiest read, in one query (bench/, target (a)), under the same
+        # visibility rule as get_object().
+        gaps = visible_gaps(user=request.user, person_id=pk, role=role)
         if gaps is None:
             raise Http404
         return Response(GapsSerializer(gaps).data)

@@ -30,22 +30,57 @@ _CHAIN_SQL = """
 """
 
 
+# `person` if `manager` is anywhere above them: walks up from the person (as deep as the
+# tree) instead of down the manager's whole subtree (as large as the subtree).
+_BELOW_ONE_SQL = f"SELECT id FROM careermap_person WHERE id = %s AND %s IN ({_CHAIN_SQL})"
+
+
+def _below(manager_id: int, person_id: int | None) -> RawSQL:
+    """The ids below `manager_id`; with `person_id`, that one id if it is below."""
+    if person_id is None:
+        return RawSQL(_SUBTREE_SQL, [manager_id])
+    return RawSQL(_BELOW_ONE_SQL, [person_id, manager_id, person_id])
+
+
+def visible_ids(user: Person, person_id: int | None = None) -> RawSQL | None:
+    """The one visibility rule, as SQL for the ids `user` may see: themselves and anyone
+    below them; None when that is everyone (HR); nobody for an inactive user. With
+    `person_id`, at most that id, found up the chain above that person (the depth of
+    the tree) rather than down the user's whole subtree (its size). visible_to() and
+    the raw statement behind the API's gaps both use it."""
+    if not user.is_authenticated or not user.is_active:
+        return RawSQL("SELECT id FROM careermap_person WHERE 1 = 0", [])
+    if user.is_hr:
+        return None
+    below = _below(user.pk, person_id)
+    if person_id is None:
+        where, params = "id = %s OR id IN ({})", [user.pk]
+    else:
+        where, params = "id = %s AND (id = %s OR id IN ({}))", [person_id, user.pk]
+    sql = "SELECT id FROM careermap_person WHERE " + where.format(below.sql)
+    return RawSQL(sql, [*params, *below.params])
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
-    def below(self, manager_id: int) -> PersonQuerySet:
-        """Direct and indirect reports of `manager_id`, not the manager."""
-        return self.filter(pk__in=RawSQL(_SUBTREE_SQL, [manager_id]))
+    def below(self, manager_id: int, *, person_id: int | None = None) -> PersonQuerySet:
+        """Direct and indirect reports of `manager_id`, not the manager; with
+        `person_id`, only that person (a lookup that costs the depth of the tree, not
+        the size of the subtree)."""
+        people = self.filter(pk__in=_below(manager_id, person_id))
+        return people if person_id is None else people.filter(pk=person_id)
 
     def above(self, person_id: int) -> PersonQuerySet:
         """The management chain above `person_id`, not the person."""
         return self.filter(pk__in=RawSQL(_CHAIN_SQL, [person_id]))
 
-    def visible_to(self, user: Person) -> PersonQuerySet:
-        """The one visibility rule: self, anyone below, or everyone for HR."""
+    def visible_to(self, user: Person, *, person_id: int | None = None) -> PersonQuerySet:
+        """The people `user` may see (visible_ids): themselves, anyone below, everyone
+        for HR. With `person_id`, only that person if visible: for lookups of one."""
+        people = self if person_id is None else self.filter(pk=person_id)
         if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_hr:
-            return self.all()
-        return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=RawSQL(_SUBTREE_SQL, [user.pk])))
+            return people.none()
+        ids = visible_ids(user, person_id)
+        return people if ids is None else people.filter(pk__in=ids)
 
 
 class PersonManager(UserManager.from_queryset(PersonQuerySet)):  # type: ignore[misc]

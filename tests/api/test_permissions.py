@@ -197,6 +197,15 @@ def test_a_404_reads_as_for_an_id_that_does_not_exist(as_, org, assessed, templa
     assert "erin" not in hidden.content.decode().lower()
 
 
+@pytest.mark.parametrize("persona", ["eli", "mona", "hana"])
+@pytest.mark.parametrize("detail", ["", "gaps/", "paths/", "team/", "gaps/?role=staff-engineer"])
+def test_an_id_past_any_integer_column_is_a_plain_404(as_, org, framework, persona, detail):
+    # The lookup of one person walks up the chain above them in SQL: an id past 64 bits
+    # must not reach the database (SQLite would overflow) but read as any missing id.
+    response = as_(persona).get(f"/api/people/{2**70}/{detail}")
+    assert response.status_code == 404, response.content
+
+
 @pytest.mark.parametrize(
     ("persona", "method", "template", "body_name", "field"),
     [

@@ -55,7 +55,8 @@ def measured(person, role=None):
     """The gaps as the pages get them (gaps_for, skills loaded) after checking that the
     API's one-query path (visible_gaps, keys only) gives exactly the same numbers."""
     pages = gaps_for(person=person, role=role)
-    api = visible_gaps(person_id=person.pk, among=Person.objects.all(), role=role)
+    hr, _ = Person.objects.get_or_create(username="hr", defaults={"is_hr": True})
+    api = visible_gaps(user=hr, person_id=person.pk, role=role)
     assert api is not None
     assert [
         (r.key, r.expected, r.self_level, r.manager_level, r.current, r.gap) for r in api.rows
@@ -183,21 +184,25 @@ def test_gaps_take_two_queries_however_much_history_there_is(pair):
     assert len(gaps.rows) == 4
 
     with CaptureQueriesContext(connection) as queries:
-        gaps = visible_gaps(person_id=pat.pk, among=Person.objects.visible_to(boss))
+        gaps = visible_gaps(user=boss, person_id=pat.pk)
     # The API's path: the person (if visible), their role, and the numbers at once.
     assert len(queries) == 1
     assert [r.key for r in gaps.rows] == ["c", "a", "b", "d"]
 
 
-def test_the_api_path_finds_only_the_people_it_is_given(pair):
+def test_the_api_path_finds_only_people_the_user_may_see(pair):
     pat, boss = pair
     outsider = PersonFactory(username="outsider", role=pat.role)
 
-    assert visible_gaps(person_id=pat.pk, among=Person.objects.visible_to(boss)) is not None
-    assert visible_gaps(person_id=outsider.pk, among=Person.objects.visible_to(boss)) is None
-    assert visible_gaps(person_id=pat.pk, among=Person.objects.visible_to(outsider)) is None
-    assert visible_gaps(person_id=pat.pk, among=Person.objects.none()) is None
-    assert visible_gaps(person_id=10**9, among=Person.objects.all()) is None
+    assert visible_gaps(user=boss, person_id=pat.pk) is not None
+    assert visible_gaps(user=pat, person_id=pat.pk) is not None
+    assert visible_gaps(user=boss, person_id=outsider.pk) is None
+    assert visible_gaps(user=outsider, person_id=pat.pk) is None
+    assert visible_gaps(user=pat, person_id=boss.pk) is None
+    assert visible_gaps(user=boss, person_id=10**9) is None
+    assert visible_gaps(user=boss, person_id=2**70) is None  # past any id column
+    boss.is_active = False
+    assert visible_gaps(user=boss, person_id=pat.pk) is None
 
 
 def test_a_role_asked_for_is_measured_even_for_someone_without_one(role):

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from careermap.access import get_visible_person_or_404
 from careermap.models import Person
 from careermap.services import person_update
 from tests.factories import PersonFactory
@@ -15,7 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 def visible(user: Person) -> set[str]:
-    return set(Person.objects.visible_to(user).values_list("username", flat=True))
+    """Whom `user` sees, after checking that the rule's two forms agree on everyone: the
+    whole set, and one person at a time (a walk up the chain above them)."""
+    seen = set(Person.objects.visible_to(user).values_list("username", flat=True))
+    for person in Person.objects.all():
+        one = Person.objects.visible_to(user, person_id=person.pk)
+        assert list(one) == ([person] if person.username in seen else []), person.username
+    return seen
 
 
 def test_an_engineer_sees_only_themselves(erin):
@@ -45,24 +50,6 @@ def test_a_deep_subtree_is_visible_from_the_top(mona, eli):
 def test_an_inactive_user_sees_nobody(max_):
     max_.is_active = False
     assert visible(max_) == set()
-
-
-def test_outsiders_get_404_never_403(max_, eli, org):
-    with pytest.raises(Http404):
-        get_visible_person_or_404(max_, eli.pk)
-    with pytest.raises(Http404):
-        get_visible_person_or_404(org["erin"], max_.pk)
-    assert get_visible_person_or_404(max_, org["erin"].pk) == org["erin"]
-
-
-def test_the_404_helper_agrees_with_the_visible_queryset(org):
-    for viewer in org.values():
-        for person in org.values():
-            if person.username in visible(viewer):
-                assert get_visible_person_or_404(viewer, person.pk) == person
-            else:
-                with pytest.raises(Http404):
-                    get_visible_person_or_404(viewer, person.pk)
 
 
 def test_manages_means_anywhere_above(org):
@@ -131,6 +118,15 @@ def test_a_refused_update_writes_nothing_at_all(hana, erin, org, framework):
         )
     org["mona"].refresh_from_db()
     assert org["mona"].role.key == "manager-of-managers"
+
+
+def test_below_one_person_agrees_with_the_whole_subtree(org):
+    PersonFactory(username="lead", manager=org["eli"])
+    for manager in Person.objects.all():
+        subtree = set(Person.objects.below(manager.pk))
+        for person in Person.objects.all():
+            one = list(Person.objects.below(manager.pk, person_id=person.pk))
+            assert one == ([person] if person in subtree else []), (manager, person)
 
 
 def test_reports_are_found_only_by_managers_above_them(org):

@@ -134,6 +134,8 @@ def test_outsiders_cannot_write_a_manager_assessment(client, org, viewer, person
 def test_an_unknown_person_gets_404(client, max_):
     client.force_login(max_)
     assert client.get(reverse("report", args=[99999])).status_code == 404
+    # Past any integer column: a plain 404, not an overflow in the chain walk.
+    assert client.get(reverse("report", args=[2**70])).status_code == 404
 
 
 @pytest.mark.parametrize("name", PAGES)
