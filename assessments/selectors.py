@@ -243,8 +243,9 @@ def _gaps(person: Person, role: Role | None, found: Found, skills: dict[int, Ski
 
 
 def gaps_for(*, person: Person, role: Role | None = None) -> Gaps:
-    """The gaps of `person` against `role` (default: target role, else current role),
-    each row with its skill. 2 queries: the numbers, then the skills."""
+    """The gaps of `person` (a saved one) against `role` (default: target role, else
+    current role), each row with its skill. 2 queries: the numbers, then the skills
+    (none when the role expects no active skill)."""
     role = role or person.target_role or person.role
     if role is None:
         return Gaps(person=person, role=None, rows=[])

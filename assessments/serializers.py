@@ -73,8 +73,9 @@ class GapsSerializer(serializers.Serializer):
     skills = GapRowSerializer(source="rows", many=True)
 
     def to_representation(self, gaps: Gaps) -> dict[str, Any]:
-        # The fields above, written out: DRF's field-by-field walk cost more than the
-        # query on /gaps/, the API's busiest endpoint (bench/, target (a)).
+        # The fields above (which make the schema), written out: DRF's field-by-field
+        # walk cost more than the query on /gaps/, the API's busiest endpoint (bench/,
+        # target (a)). schemathesis and tests/api/test_shapes.py hold the two together.
         return {
             "person": gaps.person.pk,
             "role": gaps.role.key if gaps.role else None,

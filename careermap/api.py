@@ -149,7 +149,7 @@ class PeopleViewSet(
         # visibility rule as get_object().
         gaps = visible_gaps(user=request.user, person_id=pk, role=role)
         if gaps is None:
-            raise Http404
+            raise Http404("No Person matches the given query.")  # as get_object() says it
         return Response(GapsSerializer(gaps).data)
 
     @extend_schema(responses=page_of(PathSerializer))

@@ -66,8 +66,10 @@ class PersonQuerySet(models.QuerySet["Person"]):
         """Direct and indirect reports of `manager_id`, not the manager; with
         `person_id`, only that person (a lookup that costs the depth of the tree, not
         the size of the subtree)."""
-        people = self.filter(pk__in=_below(manager_id, person_id))
-        return people if person_id is None else people.filter(pk=person_id)
+        # filter(pk=) first, though the SQL checks the id too: Django turns an id past
+        # any integer column into "no rows" before the raw SQL (SQLite would overflow).
+        people = self if person_id is None else self.filter(pk=person_id)
+        return people.filter(pk__in=_below(manager_id, person_id))
 
     def above(self, person_id: int) -> PersonQuerySet:
         """The management chain above `person_id`, not the person."""
@@ -76,6 +78,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
     def visible_to(self, user: Person, *, person_id: int | None = None) -> PersonQuerySet:
         """The people `user` may see (visible_ids): themselves, anyone below, everyone
         for HR. With `person_id`, only that person if visible: for lookups of one."""
+        # filter(pk=) first, as in below(): an id past any integer column is no one.
         people = self if person_id is None else self.filter(pk=person_id)
         if not user.is_authenticated or not user.is_active:
             return people.none()
