@@ -11,7 +11,7 @@ PORT ?= 8000
 # Django 6 needs Python >= 3.12: $PYTHON if given, else the first that runs.
 PYTHON ?= $(shell scripts/find-python)
 
-.PHONY: run test lint format install bench clean
+.PHONY: run test lint typecheck format install bench clean
 .DEFAULT_GOAL := help
 
 help:
@@ -30,6 +30,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# axe-core for the accessibility tests (test-only JavaScript, from npm; no CDN).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The accessibility tests need npm (apt-get install -y nodejs npm)." >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
+
 run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(BIN)/python manage.py demo
@@ -39,12 +46,19 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# Models and migrations agree (no SECRET_KEY needed: debug settings, nothing served).
+	DJANGO_DEBUG=1 DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
+
+# mypy on the five apps (pyproject.toml [tool.mypy]); django-stubs' plugin loads the
+# settings: debug ones, so no SECRET_KEY is needed.
+typecheck: $(STAMP)
+	DJANGO_DEBUG=1 DATABASE_URL=sqlite:///:memory: $(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(STAMP) lint
+test: $(STAMP) lint typecheck $(AXE)
 	scripts/ensure-chromium
 	scripts/test
 
@@ -52,4 +66,4 @@ bench: $(STAMP)
 	bench/run
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache .ruff_cache .mypy_cache test-artifacts

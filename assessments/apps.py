@@ -6,6 +6,3 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Assessments"
-
-    def ready(self) -> None:
-        from assessments import receivers  # noqa: F401  (connects signal receivers)

@@ -50,7 +50,14 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
     """Expected, self and manager levels per skill, one spoke a skill (three at least)."""
     if len(rows) < 3 or maximum <= 0:
         return None
-    rows = sorted(rows, key=lambda r: (r.skill.category.order, r.skill.category.name, r.skill.name))
+    rows = sorted(
+        rows,
+        key=lambda r: (
+            r.loaded_skill.category.order,
+            r.loaded_skill.category.name,
+            r.loaded_skill.name,
+        ),
+    )
     center, radius = size / 2, size / 2 - 40
     n = len(rows)
     axes = []
@@ -60,7 +67,7 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
         anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
         axes.append(
             Axis(
-                label=row.skill.name,
+                label=row.loaded_skill.name,
                 x=round(center + radius * cos, 1),
                 y=round(center + radius * sin, 1),
                 label_x=round(center + (radius + 10) * cos, 1),

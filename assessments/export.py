@@ -3,13 +3,14 @@ role, and the growth plan. The gaps come from selectors.py, like everywhere else
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from django.utils import timezone
 
 from assessments.selectors import growth_plan_for, latest_ratings
-from careermap.models import Person
-from careermap.spreadsheets import csv_text
+from core.spreadsheets import csv_text
+from people.models import Person
 
 CSV_COLUMNS = [
     "skill",
@@ -45,7 +46,7 @@ def map_export(*, person: Person) -> dict[str, Any]:
             "readiness": gaps.readiness,
             "skills": [
                 {
-                    "skill": row.skill.key,
+                    "skill": row.key,
                     "expected": row.expected,
                     "self": row.self_level,
                     "manager": row.manager_level,
@@ -62,7 +63,10 @@ def map_export(*, person: Person) -> dict[str, Any]:
                 "level": rating.level,
                 "evidence": rating.evidence,
                 "by": rating.assessment.author.username,
-                "submitted_at": rating.assessment.submitted_at.isoformat().replace("+00:00", "Z"),
+                # Submitted, so set (the assessment_submitted_at_iff_submitted constraint).
+                "submitted_at": cast(datetime, rating.assessment.submitted_at)
+                .isoformat()
+                .replace("+00:00", "Z"),
             }
             for (kind, _), rating in sorted(
                 ratings.items(), key=lambda item: (item[1].skill.key, item[0][0])
@@ -95,14 +99,14 @@ def map_csv(*, person: Person) -> str:
     latest levels, the gap, the evidence, and the growth plan's target and actions."""
     plan = growth_plan_for(person=person, suggestions=0)
     ratings = latest_ratings(person=person)
-    gap_rows = {row.skill.key: row for row in plan.gaps.rows}
-    skills = {row.skill.key: row.skill for row in plan.gaps.rows}
+    gap_rows = {row.key: row for row in plan.gaps.rows}
+    skills = {row.key: row.loaded_skill for row in plan.gaps.rows}
     skills.update({r.skill.key: r.skill for r in ratings.values()})
     by_kind = {(kind, r.skill.key): r for (kind, _), r in ratings.items()}
     focus = {f.focus.skill.key: f for f in plan.focus}
     lines = []
     # The gap rows in their order (biggest gap first), then skills rated but not expected.
-    ordered = [row.skill for row in plan.gaps.rows]
+    ordered = [row.loaded_skill for row in plan.gaps.rows]
     ordered += sorted((s for k, s in skills.items() if k not in gap_rows), key=lambda s: s.key)
     for skill in ordered:
         row = gap_rows.get(skill.key)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.db.models import Count, QuerySet
 
 from assessments.models import Assessment, Rating
-from careermap.models import Person
+from people.models import Person
 from skills.models import Skill
 
 
@@ -87,7 +88,8 @@ def rating_history(*, person: Person, skill: Skill) -> RatingHistory:
         skill=skill,
         points=[
             HistoryPoint(
-                at=r.assessment.submitted_at,
+                # Submitted, so set (the assessment_submitted_at_iff_submitted constraint).
+                at=cast(datetime, r.assessment.submitted_at),
                 kind=r.assessment.kind,
                 level=r.level,
                 author=r.assessment.author,

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from assessments.selectors import Gaps, gap_rows, latest_levels
-from careermap.models import Person
+from people.models import Person
 from skills.models import Expectation, Role, Skill
 
 # role id -> {skill id: expected level}, active skills only

@@ -1,21 +1,13 @@
-"""Reads for the org view: who may open it, and the rollup per team (each manager's
+"""Reads for the org view: the rollup per team (each manager's
 subtree). The gap arithmetic stays in selectors.py; this only groups its results."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assessments.selectors import gap_tallies, people_in_scope
-from careermap.models import Person
-
-
-def manages_managers(user: Person) -> bool:
-    """True if someone who reports to `user` has active reports of their own. One query."""
-    return Person.objects.filter(is_active=True, manager__manager=user).exists()
-
-
-def may_open_org_view(user: Person) -> bool:
-    return bool(user.is_hr) or manages_managers(user)
+from assessments.selectors import gap_tallies
+from people.models import Person
+from people.visibility import in_scope
 
 
 @dataclass(frozen=True)
@@ -34,7 +26,7 @@ def team_rollups(*, user: Person) -> list[TeamRollup]:
     counts towards every manager above them within the scope; a deactivated manager is
     passed through, not a dead end. 3 queries: the people, the whole chart (inactive
     people included), and their gap tallies (counted in the database, one per person)."""
-    scope = people_in_scope(user)
+    scope = in_scope(user)
     people = list(scope.order_by("name", "username"))
     parents = dict(Person.objects.values_list("pk", "manager_id"))
     per_person = gap_tallies(scope, by="person")

@@ -19,10 +19,10 @@ from assessments.selectors import (
     expectations_of,
     gap_rows,
     latest_levels,
-    people_in_scope,
 )
-from careermap.models import Person
-from careermap.spreadsheets import csv_text
+from core.spreadsheets import csv_text
+from people.models import Person
+from people.visibility import in_scope
 from skills.models import Category, Role
 
 READY = 1.0
@@ -40,12 +40,12 @@ class PipelineRow:
 
 def readiness_pipeline(*, user: Person) -> list[PipelineRow]:
     """Per active role (by track, level, key): how many of the people in scope
-    (selectors.people_in_scope: everyone for HR) are measured against it, and how many of
+    (people.visibility.in_scope: everyone for HR) are measured against it, and how many of
     those are at least 80% and 100% ready for it. 4 queries: roles, people, their roles'
     expectations, their latest levels."""
     roles = list(Role.objects.active().order_by("track", "level", "key"))
     active = {role.pk for role in roles}
-    people = list(people_in_scope(user).order_by("pk"))
+    people = list(in_scope(user).order_by("pk"))
     measured: dict[int, list[Person]] = {pk: [] for pk in active}
     for person in people:
         # dict.fromkeys: someone whose target role is their current role counts once.

@@ -16,15 +16,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When, Window
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
 from assessments.models import Action, Assessment, FocusSkill, GrowthPlan, Rating
-from careermap.models import Person, visible_ids
+from people.models import Person
+from people.visibility import in_scope, visible_ids
 from skills.models import Expectation, Role, Skill
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 Levels = tuple[int | None, int | None]  # (self, manager)
 
@@ -37,6 +53,12 @@ class GapRow:
     manager_level: int | None
     # The skill itself (category loaded), unless the caller asked for the numbers only.
     skill: Skill | None = field(default=None, compare=False)
+
+    @property
+    def loaded_skill(self) -> Skill:
+        """`skill`, for a row made with it: every row but visible_gaps' numbers."""
+        assert self.skill is not None, "a row of numbers only (visible_gaps) has no skill"
+        return self.skill
 
     @property
     def current(self) -> int | None:
@@ -219,7 +241,7 @@ def _gap_levels(person_id: int, role_id: int | None, visible: RawSQL | None) -> 
     role)."""
     if person_id not in _IDS:
         return []
-    params: list[object] = [role_id, False, Assessment.Kind.SELF.value]
+    params: list[Any] = [role_id, False, Assessment.Kind.SELF.value]
     params += [Assessment.Kind.MANAGER.value, Assessment.Status.SUBMITTED.value]
     params += [person_id, person_id]
     restriction = ""
@@ -288,7 +310,8 @@ class Path:
 def paths_for(*, person: Person) -> list[Path]:
     """Every active role but the current one: the next roles of the current role first,
     then readiness descending, total gap ascending, key ascending. 4 queries."""
-    roles = list(Role.objects.active().exclude(pk=person.role_id))
+    # No current role (None) excludes no one: Django reads it as IS NULL.
+    roles = list(Role.objects.active().exclude(pk=person.role_id))  # type: ignore[misc]
     next_ids = set(person.role.next_roles.values_list("pk", flat=True)) if person.role else set()
     expectations = expectations_of(r.pk for r in roles)
     levels = latest_levels([person.pk])
@@ -334,17 +357,11 @@ def team_for(*, manager: Person, depth: str = "direct") -> Team:
     people = Person.objects.filter(is_active=True).select_related("role", "target_role")
     people = people.filter(manager=manager) if depth == "direct" else people.below(manager.pk)
     members = _gaps_of(list(people.order_by("name", "username")))
-    skills = {row.skill.pk: row.skill for gaps in members for row in gaps.rows}
+    skills = {row.loaded_skill.pk: row.loaded_skill for gaps in members for row in gaps.rows}
     ordered = sorted(
         skills.values(), key=lambda s: (s.category.order, s.category.name, s.name, s.key)
     )
     return Team(manager=manager, skills=ordered, members=members)
-
-
-def people_in_scope(user: Person):  # -> PersonQuerySet
-    """Whom reports cover: everyone for HR; for a manager, the subtree below them."""
-    people = Person.objects.filter(is_active=True)
-    return people if user.is_hr else people.below(user.pk)
 
 
 @dataclass(frozen=True)
@@ -438,7 +455,7 @@ def gap_tallies(people, *, by: str) -> dict[int, Tally]:  # people: a PersonQuer
 def skills_report(*, user: Person) -> list[SkillReport]:
     """Per active skill, over the people in scope whose gap role expects it. 2 queries:
     the tallies per skill (the people in scope are a subquery of it), the skills."""
-    tallies = gap_tallies(people_in_scope(user), by="skill")
+    tallies = gap_tallies(in_scope(user), by="skill")
     empty = Tally(0, 0, 0, 0, 0, 0)
     return [
         SkillReport(
@@ -497,7 +514,7 @@ def calibration_report(*, user: Person) -> list[Calibration]:
     """Per manager in scope with reports: how their own ratings of their direct reports
     compare with those reports' self-ratings (latest submitted of each). 4 queries:
     managers, their reports, active skills, the (self, manager) pairs."""
-    scope = people_in_scope(user)
+    scope = in_scope(user)
     managers = list(scope.filter(reports__is_active=True).distinct().order_by("name", "username"))
     reports_query = Person.objects.filter(is_active=True, manager__in=managers).order_by("pk")
     reports = {p.pk: p for p in reports_query}
@@ -578,7 +595,9 @@ def growth_plan_for(*, person: Person, suggestions: int = 3) -> PlanView:
             )
             for f in focus
         ],
-        suggestions=[r for r in gaps.rows if r.gap > 0 and r.skill.pk not in focused][:suggestions],
+        suggestions=[r for r in gaps.rows if r.gap > 0 and r.loaded_skill.pk not in focused][
+            :suggestions
+        ],
         gaps=gaps,
     )
 
@@ -613,7 +632,13 @@ def open_draft(*, person: Person, kind: str, author: Person) -> Assessment | Non
     ).first()
 
 
-def assessable_skills(person: Person) -> tuple[list[Skill], list[Role]]:
+class Expected(TypedDict):
+    expected: bool
+
+
+def assessable_skills(
+    person: Person,
+) -> tuple[list[WithAnnotations[Skill, Expected]], list[Role]]:
     """Active skills by category, each annotated `expected` (by the person's current or
     target role), and those roles. Two queries (one without roles)."""
     role_ids = [pk for pk in (person.role_id, person.target_role_id) if pk]
@@ -623,3 +648,10 @@ def assessable_skills(person: Person) -> tuple[list[Skill], list[Role]]:
         Skill.objects.active().select_related("category").annotate(expected=Exists(expected))
     )
     return skills, roles
+
+
+def visible_assessments(user: Person) -> QuerySet[Assessment]:
+    """Submitted assessments of the people the user may see, and the user's own drafts."""
+    return Assessment.objects.filter(person__in=Person.objects.visible_to(user)).filter(
+        Q(status=Assessment.Status.SUBMITTED) | Q(author=user)
+    )

@@ -7,12 +7,8 @@ from rest_framework import serializers
 
 from assessments.models import Assessment
 from assessments.selectors import Gaps, Team
-from careermap.api_support import (
-    StrictCharField,
-    StrictIntegerField,
-    StrictPrimaryKeyRelatedField,
-    visible_people,
-)
+from core.drf import StrictCharField, StrictIntegerField, StrictPrimaryKeyRelatedField
+from people.visibility import visible_people
 
 
 class RatingSerializer(serializers.Serializer):
@@ -39,7 +35,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A person the caller cannot see is treated like one that does not exist.
-        self.fields["person"].queryset = visible_people(self.context.get("request"))
+        self.fields["person"].queryset = visible_people(self.context.get("request"))  # type: ignore[attr-defined]
 
     def to_representation(self, assessment: Assessment) -> dict[str, Any]:
         data = super().to_representation(assessment)
@@ -75,7 +71,7 @@ class GapsSerializer(serializers.Serializer):
     def to_representation(self, gaps: Gaps) -> dict[str, Any]:
         # The fields above (which make the schema), written out: DRF's field-by-field
         # walk cost more than the query on /gaps/, the API's busiest endpoint (bench/,
-        # target (a)). schemathesis and tests/api/test_shapes.py hold the two together.
+        # target (a)). schemathesis and tests/assessments/test_api_shapes.py hold the two together.
         return {
             "person": gaps.person.pk,
             "role": gaps.role.key if gaps.role else None,
@@ -115,7 +111,7 @@ class MemberSerializer(serializers.Serializer):
             "role": gaps.role.key if gaps.role else None,
             "current_role": person.role.key if person.role else None,
             "readiness": gaps.readiness,
-            "gaps": {row.skill.key: row.gap for row in gaps.rows},
+            "gaps": {row.key: row.gap for row in gaps.rows},
         }
 
 

@@ -1,4 +1,4 @@
-"""Writes to assessments. Rules of product.md held here, whatever the caller:
+"""Writes to assessments. Rules of docs/product.md held here, whatever the caller:
 
 - a self-assessment is written only by the person; a manager assessment only by one of
   the person's managers (direct or indirect);
@@ -17,12 +17,23 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from assessments.models import Action, Assessment, FocusSkill, GrowthPlan, Rating
-from careermap.errors import Conflict
-from careermap.models import Person
+from core.access import Actor
+from core.errors import Conflict
+from people.models import Person
+from people.visibility import manages
+from skills import services as framework
 from skills.models import Scale, Skill
+from skills.openformat import (
+    FrameworkError,
+    FrameworkInvalid,
+    requested_scale,
+    scale_change_errors,
+)
+from skills.services import ImportResult
 
 RatingInput = Mapping[str, Any]  # {"skill": key, "level": int | None, "evidence": str}
 
@@ -47,7 +58,7 @@ def _check_author(*, by: Person, person: Person, kind: str) -> None:
         if by.pk != person.pk:
             raise PermissionDenied("A self-assessment is written only by the person.")
     elif kind == Assessment.Kind.MANAGER:
-        if not by.manages(person):
+        if not manages(by, person):
             raise PermissionDenied("Only one of the person's managers may assess them.")
     else:
         raise ValidationError({"kind": f'Unknown kind "{kind}": use "self" or "manager".'})
@@ -183,7 +194,7 @@ def _validated_ratings(
         if key in seen:
             errors[f"ratings[{i}].skill"] = f'Skill "{key}" appears twice in one request.'
             continue
-        seen.add(key)
+        seen.add(skill.key)  # `key`, found in `skills` by it
         if level is ...:
             if key not in rated:
                 errors[f"ratings[{i}].level"] = f'Choose a level for "{skill.name}".'
@@ -236,7 +247,7 @@ def _merge(assessment: Assessment, changes: list[tuple[Skill, Any, Any]]) -> Non
 
 
 def _check_plan_editor(*, by: Person, person: Person) -> None:
-    if by.pk != person.pk and not by.manages(person):
+    if by.pk != person.pk and not manages(by, person):
         raise PermissionDenied("Only the person and their managers work on a growth plan.")
 
 
@@ -312,3 +323,56 @@ def action_set_done(*, by: Person, action: Action, done: bool) -> Action:
     action.done = done
     action.save(update_fields=["done"])
     return action
+
+
+# --- The framework, checked against what people were rated ----------------------------
+# The framework knows no ratings; every way in (the HR page, the API, the command, the
+# admin's scale form) calls these, so a new scale never strands a stored rating.
+
+
+def ratings_outside_scale(minimum: int, maximum: int) -> list[str]:
+    """One message per (skill, level) of stored ratings, drafts included, that the scale
+    minimum-maximum would leave outside it."""
+    stranded = (
+        Rating.objects.filter(Q(level__lt=minimum) | Q(level__gt=maximum))
+        .values("skill__key", "level")
+        .annotate(count=Count("id"))
+        .order_by("skill__key", "level")
+    )
+    return [
+        f'{row["count"]} stored rating(s) of skill "{row["skill__key"]}" at level '
+        f"{row['level']} would fall outside the new scale {minimum}-{maximum}"
+        for row in stranded
+    ]
+
+
+def scale_change_problems(minimum: int, maximum: int) -> list[str]:
+    """Everything stored that the scale minimum-maximum would strand: the framework's
+    expectations and descriptors, and people's ratings."""
+    return scale_change_errors(minimum, maximum) + ratings_outside_scale(minimum, maximum)
+
+
+def _stored_range() -> tuple[int, int]:
+    stored = Scale.current()
+    return stored.minimum, stored.maximum
+
+
+def framework_import(
+    *, document: Any, by: Actor | None = None, dry_run: bool = False
+) -> ImportResult:
+    """skills.services.framework_import, refused whole (FrameworkInvalid, every error at
+    once) when the document's scale would strand stored ratings."""
+    stranded: list[FrameworkError] = []
+    scale = requested_scale(document)
+    if scale is not None and scale != _stored_range():
+        stranded = [FrameworkError("scale", m) for m in ratings_outside_scale(*scale)]
+    try:
+        # With stranded ratings, the import only runs as a dry run, for its own errors.
+        result = framework.framework_import(
+            document=document, by=by, dry_run=dry_run or bool(stranded)
+        )
+    except FrameworkInvalid as exc:
+        raise FrameworkInvalid(stranded + exc.errors) from None
+    if stranded:
+        raise FrameworkInvalid(stranded)
+    return result

@@ -1,8 +1,22 @@
+"""The assessments app's pages: My map, assessing, paths, history, growth, a report's
+pages, the team and org views, reports, framework import/export and impact preview."""
+
 from __future__ import annotations
 
-from assessments.views import assess, framework_io, growth, history, impact, my_map, paths, reports
-from assessments.views.report import urlpatterns as report_urlpatterns
-from assessments.views.team import urlpatterns as team_urlpatterns
+from assessments.views import (
+    assess,
+    framework_io,
+    growth,
+    history,
+    impact,
+    my_map,
+    paths,
+    report,
+    reports,
+    team,
+)
+
+app_name = "assessments"
 
 urlpatterns = [
     *my_map.urlpatterns,
@@ -10,8 +24,8 @@ urlpatterns = [
     *paths.urlpatterns,
     *history.urlpatterns,
     *growth.urlpatterns,
-    *report_urlpatterns,
-    *team_urlpatterns,
+    *report.urlpatterns,
+    *team.urlpatterns,
     *framework_io.urlpatterns,
     *impact.urlpatterns,
     *reports.urlpatterns,

@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Assessment
-from careermap.models import Person
+from people.models import Person
 from skills.models import Skill
 from skills.openformat import parse
 from skills.services import framework_import

@@ -15,7 +15,6 @@ import platform
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -25,13 +24,15 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests import harness  # noqa: E402 (PostgreSQL and gunicorn, as the tests start them)
+
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8031"))
 SEED = int(os.environ.get("BENCH_SEED", "1"))
 SIZES = {"1k": 1_000, "10k": 10_000}
-DIRECT = ROOT.parent / "shared" / "frameworks" / "direct.yaml"
+DIRECT = ROOT / "skills" / "data" / "library" / "direct.yaml"  # the shipped template
 HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
 THROUGHPUT_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
@@ -78,16 +79,14 @@ def psql(db: str, sql: str) -> str:
 
 
 def ensure_database(db: str) -> None:
-    exists = psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'").strip()
-    if not exists:
-        psql("postgres", f'CREATE DATABASE "{db}"')
+    harness.create_database(f"{PG}/{db}")
     manage(db, "migrate", "--no-input", "-v0")
 
 
 def ensure_org(db: str, people: int) -> None:
     ensure_database(db)
     # bench-assessor is the person of measurement (e), added to the 1k database.
-    count = psql(db, "SELECT count(*) FROM careermap_person WHERE username <> 'bench-assessor'")
+    count = psql(db, "SELECT count(*) FROM people_person WHERE username <> 'bench-assessor'")
     count = count.strip()
     if count == str(people) and not os.environ.get("BENCH_REGENERATE"):
         say(f"  {db}: {people} people already there (BENCH_REGENERATE=1 to redo)")
@@ -103,47 +102,35 @@ def ensure_org(db: str, people: int) -> None:
 
 
 class Server:
+    """gunicorn with 2 workers on `port`, production settings (tests/harness.py), its
+    output appended to careermap-bench-gunicorn.log in the temporary directory."""
+
     def __init__(self, db: str, port: int = PORT) -> None:
         self.db = db
         self.port = port
-        self.process: subprocess.Popen | None = None
+        self.server: harness.Gunicorn | None = None
 
     def __enter__(self) -> Server:
-        env = {**ENV, "DATABASE_URL": f"{PG}/{self.db}"}
-        self.process = subprocess.Popen(
-            [
-                GUNICORN,
-                "careermap.wsgi",
-                "-w",
-                "2",
-                "-b",
-                f"{HOST}:{self.port}",
-                "--timeout",
-                "120",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(Path(tempfile.gettempdir()) / "careermap-bench-gunicorn.log", "a"),
-            start_new_session=True,
+        log = Path(tempfile.gettempdir()) / "careermap-bench-gunicorn.log"
+        self.server = harness.start_gunicorn(
+            f"{PG}/{self.db}",
+            port=self.port,
+            workers=2,
+            timeout=120,
+            log=log.open("a+"),  # closed by __exit__
+            detach=True,
         )
-        for _ in range(100):
-            try:
-                if request("GET", "/login/", port=self.port)[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        return self
 
     def __exit__(self, *exc) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
+        assert self.server is not None
+        self.server.stop()
+        self.server.log.close()
 
     def workers(self) -> list[int]:
-        assert self.process is not None
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        assert self.server is not None
+        pid = self.server.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children")
         return [int(pid) for pid in children.read_text().split()]
 
     def memory(self, field: str = "VmRSS") -> list[int]:
@@ -259,7 +246,7 @@ def raw_sql_ms(db: str, sql: str, times: int) -> float:
 
 
 def ids(db: str, limit: int) -> list[int]:
-    rows = psql(db, f"SELECT id FROM careermap_person WHERE NOT is_hr ORDER BY id LIMIT {limit}")
+    rows = psql(db, f"SELECT id FROM people_person WHERE NOT is_hr ORDER BY id LIMIT {limit}")
     return [int(x) for x in rows.split()]
 
 
@@ -328,7 +315,7 @@ def throughput_and_reports(db: str) -> None:
         # The same as the manager at the top: every lookup checks the visibility rule
         # (HR sees everyone without it), here over a 9,998-person subtree.
         auth = f"Authorization: Token {token('mona')}"
-        below = psql(db, "SELECT id FROM careermap_person WHERE NOT is_hr AND username <> 'mona'")
+        below = psql(db, "SELECT id FROM people_person WHERE NOT is_hr AND username <> 'mona'")
         paths = [f"/api/people/{i}/gaps/" for i in below.split()]
         gaps = wrk(paths, auth, seconds=THROUGHPUT_SECONDS, connections=8)
         me = wrk(["/api/me/"], auth, seconds=THROUGHPUT_SECONDS, connections=8)
@@ -368,12 +355,12 @@ def throughput_and_reports(db: str) -> None:
 def nearest_subtree(db: str, target: int) -> tuple[str, int]:
     sql = f"""
         WITH RECURSIVE chain(id, top) AS (
-            SELECT id, id FROM careermap_person
+            SELECT id, id FROM people_person
             UNION ALL
-            SELECT p.id, c.top FROM careermap_person p JOIN chain c ON p.manager_id = c.id
+            SELECT p.id, c.top FROM people_person p JOIN chain c ON p.manager_id = c.id
         )
         SELECT p.username, count(*) - 1 AS below
-        FROM chain c JOIN careermap_person p ON p.id = c.top
+        FROM chain c JOIN people_person p ON p.id = c.top
         GROUP BY p.username ORDER BY abs(count(*) - 1 - {target}), p.username LIMIT 1
     """
     username, below = psql(db, sql).strip().split("|")

@@ -17,7 +17,7 @@ current_level AS (
 ),
 gap_rows AS (
     SELECT e.skill_id, e.level AS expected, c.level AS current
-    FROM careermap_person p
+    FROM people_person p
     JOIN skills_expectation e ON e.role_id = COALESCE(p.target_role_id, p.role_id)
     LEFT JOIN current_level c ON c.person_id = p.id AND c.skill_id = e.skill_id
     WHERE p.is_active

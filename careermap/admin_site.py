@@ -1,26 +1,32 @@
 """The admin site, where HR admins edit the framework and the org chart.
 
-Kept apart from careermap/admin.py: the admin app loads the site class before any
+Kept apart from the apps' admin.py modules: the admin app loads the site class before any
 admin module registers a model. (Its AppConfig lives in careermap/admin_apps.py,
 which must import nothing that needs the app registry.)
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def may_use_admin(user: AbstractBaseUser) -> bool:
+    from people.models import Person
+
+
+def may_use_admin(user: Person | AnonymousUser) -> bool:
     return bool(user.is_active and (user.is_staff or getattr(user, "is_hr", False)))
 
 
 class HRAuthenticationForm(AdminAuthenticationForm):
     """Django's admin login admits staff only; HR admins are let in too."""
 
-    def confirm_login_allowed(self, user: AbstractBaseUser) -> None:
+    def confirm_login_allowed(self, user: Person) -> None:
         if not may_use_admin(user):
             super().confirm_login_allowed(user)
 

@@ -1,4 +1,4 @@
-"""The REST API, v1, under /api/ (contract: ../shared/product.md)."""
+"""The REST API, v1, under /api/ (contract: docs/api.md): each app's endpoints, mounted."""
 
 from __future__ import annotations
 
@@ -6,15 +6,23 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from assessments.api import AssessmentViewSet, CalibrationReportView, SkillsReportView
-from careermap.api import MeView, PeopleViewSet, TokenView, not_found
-from skills.api import CategoryViewSet, FrameworkView, RoleViewSet, SkillViewSet
+from assessments.api import (
+    AssessmentViewSet,
+    CalibrationReportView,
+    FrameworkView,
+    PersonMeasuresViewSet,
+    SkillsReportView,
+)
+from people.api import MeView, PeopleViewSet, TokenView, not_found
+from skills.api import CategoryViewSet, RoleViewSet, SkillViewSet
 
 router = SimpleRouter(use_regex_path=False)
 router.register("categories", CategoryViewSet, basename="category")
 router.register("skills", SkillViewSet, basename="skill")
 router.register("roles", RoleViewSet, basename="role")
 router.register("people", PeopleViewSet, basename="person")
+# gaps/, paths/, team/ under /api/people/{id}/: owned by assessments, same URLs.
+router.register("people", PersonMeasuresViewSet, basename="person-measures")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 
 urlpatterns = [

@@ -4,8 +4,7 @@ from django.apps import AppConfig
 
 
 class CareermapConfig(AppConfig):
-    name = "careermap"
-    verbose_name = "Organisation"
+    """The project shell: settings, root URLs, the API router, navigation."""
 
-    def ready(self) -> None:
-        from careermap import receivers  # noqa: F401  (connects the audit trail)
+    name = "careermap"
+    verbose_name = "careermap"

@@ -16,7 +16,7 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from careermap.middleware import RETRY_AFTER_SECONDS
+from core.database import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger("careermap.database")
 

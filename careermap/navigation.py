@@ -7,17 +7,19 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from people.visibility import is_manager
+
 # (label, url name, who may open it: "everyone" | "managers" | "hr")
 LINKS = [
-    ("My map", "my_map", "everyone"),
-    ("Assess", "assess", "everyone"),
-    ("Paths", "paths", "everyone"),
-    ("History", "history", "everyone"),
-    ("Growth plan", "growth_plan", "everyone"),
-    ("Team", "team", "managers"),
-    ("Framework", "framework", "hr"),
-    ("People", "people", "hr"),
-    ("Reports", "reports", "hr"),
+    ("My map", "assessments:my_map", "everyone"),
+    ("Assess", "assessments:assess", "everyone"),
+    ("Paths", "assessments:paths", "everyone"),
+    ("History", "assessments:history", "everyone"),
+    ("Growth plan", "assessments:growth_plan", "everyone"),
+    ("Team", "assessments:team", "managers"),
+    ("Framework", "skills:framework", "hr"),
+    ("People", "people:people", "hr"),
+    ("Reports", "assessments:reports", "hr"),
 ]
 
 
@@ -25,7 +27,7 @@ def may_open(user: Any, who: str) -> bool:
     if who == "hr":
         return bool(user.is_hr)
     if who == "managers":
-        return user.has_reports()
+        return is_manager(user)
     return True
 
 

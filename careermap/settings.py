@@ -80,9 +80,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    # The layers, top to bottom: imports run only downwards (docs/architecture.md).
     "careermap",
-    "skills",
     "assessments",
+    "people",
+    "skills",
+    "core",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "careermap.middleware.DatabaseUnavailableMiddleware",
+    "core.database.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged by the backend into a 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,10 +135,10 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "careermap.Person"
+AUTH_USER_MODEL = "people.Person"
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out user (and IP) before the password is even checked.
-    "careermap.security.LoginThrottleBackend",
+    "core.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -145,7 +148,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "my_map"
+LOGIN_REDIRECT_URL = "assessments:my_map"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
@@ -176,12 +179,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "careermap.api_support.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.drf.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "careermap.api_support.exception_handler",
+    "EXCEPTION_HANDLER": "core.drf.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "careermap API",
@@ -196,7 +199,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "careermap.api_support.declare_error_responses",
+        "core.drf.declare_error_responses",
     ],
 }
 
@@ -239,8 +242,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "careermap.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "careermap.security.client_ip"
+# Quiet: otherwise every manage.py command starts with "AXES: BEGIN version ...".
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_COOLOFF_MESSAGE = "Too many failed log-in attempts for this account. Try again in 15 minutes."
 

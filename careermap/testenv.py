@@ -11,7 +11,7 @@ os.environ.setdefault(
 )
 # The test client and the live server of the browser tests speak plain http, with no
 # TLS proxy in front: no https redirect, no secure-only cookies, no HSTS. Production
-# keeps them (tests/test_settings.py runs its checks in a subprocess without this).
+# keeps them (tests/careermap/test_settings.py runs its checks in a subprocess without this).
 os.environ.setdefault("DJANGO_HTTPS", "0")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls it makes
 # through live_server are still synchronous.

@@ -7,7 +7,7 @@ from django.views import defaults
 from django.views.generic import RedirectView
 
 from careermap import views
-from careermap.api_support import json_or_html
+from core.drf import json_or_html
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,10 +18,10 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/", include("careermap.api_urls")),
+    # Each app's pages, under their own namespace; the URLs themselves are unprefixed.
     path("", include("assessments.urls")),
     path("", include("skills.urls")),
-    path("", include("careermap.people")),
-    path("", include("careermap.audit_views")),
+    path("", include("people.urls")),
 ]
 
 # Under /api/, errors that no API view handled are JSON too, never an HTML page.

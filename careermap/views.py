@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("my_map" if request.user.is_authenticated else "login")
+    return redirect("assessments:my_map" if request.user.is_authenticated else "login")
 
 
 class LoginView(auth_views.LoginView):

@@ -45,7 +45,7 @@ class Scale(models.Model):
 
     @classmethod
     def current(cls) -> Scale:
-        scale = cls.objects.order_by("pk").first()
+        scale: Scale | None = cls.objects.order_by("pk").first()
         if scale is None:
             scale = cls(labels=default_labels(DEFAULT_SCALE_MIN, DEFAULT_SCALE_MAX))
         return scale

@@ -18,7 +18,6 @@ from django.utils.text import slugify
 from jsonschema import Draft202012Validator, validators
 
 from skills.models import Category, Expectation, Role, Scale, Skill, default_labels
-from skills.signals import scale_change_requested
 
 FORMAT = "careermap/1"
 KEY_PATTERN = r"^[A-Za-z0-9_-]*$"  # empty keys get their own message
@@ -232,7 +231,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
 
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
@@ -479,9 +478,10 @@ def scale_change_errors(
     replaced_roles: frozenset[str] | set[str] = frozenset(),
     replaced_skills: frozenset[str] | set[str] = frozenset(),
 ) -> list[str]:
-    """Everything stored that a new scale would leave outside it: expectations and
-    descriptors here, and whatever other apps report through `scale_change_requested`
-    (ratings). Items the import redefines (`replaced_*`) are checked on their own."""
+    """What the framework stores that a new scale would leave outside it: expectations
+    and level descriptors. Items the import redefines (`replaced_*`) are checked on their
+    own. Ratings are the assessments app's to check (assessments.services), before it
+    applies an import."""
     messages = []
     outside = Q(level__lt=minimum) | Q(level__gt=maximum)
     stranded = (
@@ -504,19 +504,17 @@ def scale_change_errors(
                     f'skill "{key}" describes level {level}, '
                     f"outside the new scale {minimum}-{maximum}"
                 )
-    for _receiver, more in scale_change_requested.send(
-        sender=Scale,
-        minimum=minimum,
-        maximum=maximum,
-        replaced_roles=replaced_roles,
-        replaced_skills=replaced_skills,
-    ):
-        messages += more
     return messages
 
 
 def _is_level(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_LEVEL
+
+
+def requested_scale(document: Any) -> tuple[int, int] | None:
+    """The (min, max) a document asks for, if it gives a well-formed scale."""
+    scale, errors = _scale(document.get("scale") if isinstance(document, dict) else None)
+    return None if scale is None or errors else (scale[0], scale[1])
 
 
 def _scale(raw: Any) -> tuple[tuple[int, int, list[str]] | None, list[FrameworkError]]:

@@ -65,12 +65,12 @@ def role_history(role: Role) -> list[Change]:
     levels: dict[int, int | None] = {}
     expectation_records = Expectation.history.filter(role_id=role.pk).select_related("history_user")
     for record in expectation_records.order_by("history_date", "history_id"):
-        old = levels.get(record.id)
-        new = None if record.history_type == "-" else record.level
-        levels[record.id] = new
-        if old != new:
+        old_level = levels.get(record.id)
+        new_level = None if record.history_type == "-" else record.level
+        levels[record.id] = new_level
+        if old_level != new_level:
             name = f"expectations.{skill_keys.get(record.skill_id, record.skill_id)}"
-            events.append(_event(record, [{"field": name, "old": old, "new": new}]))
+            events.append(_event(record, [{"field": name, "old": old_level, "new": new_level}]))
 
     return _grouped(events)
 
@@ -135,7 +135,7 @@ def skill_history(skill: Skill) -> list[Change]:
     previous = None
     records = skill.history.select_related("history_user").order_by("history_date", "history_id")
     for record in records:
-        old_levels = levels(previous) if previous is not None else {}
+        old_levels: dict[str, str] = levels(previous) if previous is not None else {}
         changes = []
         for name in SKILL_FIELDS:
             old = value(previous, name) if previous is not None else None

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from careermap.api_support import (
+from core.drf import (
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,

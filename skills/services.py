@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from careermap.errors import Conflict
+from core import audit
+from core.access import Actor
+from core.errors import Conflict
 from skills.models import Category, Expectation, Role, Scale, Skill
 from skills.openformat import (
     FrameworkInvalid,
@@ -21,25 +23,48 @@ from skills.openformat import (
     skill_entry,
     validate,
 )
-from skills.signals import framework_imported
-
-if TYPE_CHECKING:
-    from careermap.models import Person
 
 SECTIONS = ("scale", "categories", "skills", "roles")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Stamp:
-    """Who makes a write, and a token that every history record of that one write
-    carries as its change reason, so that the history shows one write as one change."""
+    """One write: who makes it, a token that every history record of it carries as its
+    change reason (the history then shows one write as one change), and what it changed,
+    for its one line in the audit trail."""
 
-    user: Person | None
+    user: Actor | None
     reason: str = field(default_factory=lambda: uuid.uuid4().hex)
+    changes: list[str] = field(default_factory=list)
 
-    def on(self, obj: models.Model) -> None:
+    def on(self, obj: models.Model, verb: str = "changed") -> None:
         obj._history_user = self.user  # type: ignore[attr-defined]  # read by simple-history
         obj._change_reason = self.reason  # type: ignore[attr-defined]
+        change = f"{obj._meta.verbose_name} {getattr(obj, 'key', None) or obj} {verb}"
+        if change not in self.changes:
+            self.changes.append(change)
+
+    def audit(self, result: ImportResult) -> None:
+        """One audit line for the whole write, once it commits: an import of several
+        entries with its counts, else the edit's changes."""
+        if _entries(result) > 1:
+            summary, action = f"Imported: {result.summary()}", "framework.import"
+        elif self.changes:
+            shown = "; ".join(self.changes[:10])
+            more = len(self.changes) - 10
+            summary = shown + (f"; and {more} more" if more > 0 else "")
+            summary, action = summary[:1].upper() + summary[1:], "framework.edit"
+        else:
+            return  # one entry saved as it was: nothing to tell
+        audit.record_on_commit(by=self.user, action=action, summary=summary)
+
+
+def _entries(result: ImportResult) -> int:
+    return sum(
+        len(getattr(result, outcome)[section])
+        for outcome in ("created", "updated", "unchanged")
+        for section in SECTIONS[1:]
+    )
 
 
 @dataclass
@@ -71,7 +96,7 @@ class ImportResult:
 
 
 def framework_import(
-    *, document: Any, by: Person | None = None, dry_run: bool = False
+    *, document: Any, by: Actor | None = None, dry_run: bool = False
 ) -> ImportResult:
     """Import an open-format document (already parsed): upsert by key, all or nothing.
 
@@ -90,7 +115,7 @@ def framework_import(
             # disagree with what the import would do.
             transaction.set_rollback(True)
         else:
-            framework_imported.send(ImportResult, by=by, result=result, reason=stamp.reason)
+            stamp.audit(result)
     return result
 
 
@@ -102,7 +127,7 @@ def _save_if_changed(obj: models.Model, values: dict[str, Any], stamp: _Stamp) -
         return "unchanged"
     for name, value in values.items():
         setattr(obj, name, value)
-    stamp.on(obj)
+    stamp.on(obj, "created" if created else "changed")
     obj.save()
     return "created" if created else "updated"
 
@@ -115,6 +140,7 @@ def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
         result.record("scale", "scale", _save_if_changed(scale, values, stamp))
 
     categories = {c.key: c for c in Category.objects.all()}
+    category: Category | None  # below, a skill's category may be found nowhere
     for position, entry in enumerate(plan.categories, start=1):
         category = categories.get(entry["key"]) or Category(key=entry["key"])
         values = {
@@ -193,7 +219,7 @@ def _set_expectations(
     changed = False
     for skill_id, expectation in current.items():
         if skill_id not in wanted_by_id:
-            stamp.on(expectation)
+            stamp.on(expectation, "deleted")
             expectation.delete()
             changed = True
     for skill_id, level in wanted_by_id.items():
@@ -222,7 +248,7 @@ def _field_errors(exc: FrameworkInvalid) -> ValidationError:
     return ValidationError(errors)
 
 
-def _write_entry(section: str, entry: dict[str, Any], by: Person) -> None:
+def _write_entry(section: str, entry: dict[str, Any], by: Actor) -> None:
     try:
         framework_import(document={section: [entry]}, by=by)
     except FrameworkInvalid as exc:
@@ -230,7 +256,7 @@ def _write_entry(section: str, entry: dict[str, Any], by: Person) -> None:
 
 
 @transaction.atomic
-def skill_save(*, by: Person, key: str, changes: dict[str, Any], create: bool = False) -> Skill:
+def skill_save(*, by: Actor, key: str, changes: dict[str, Any], create: bool = False) -> Skill:
     """Create a skill, or change the given fields of one (its other fields stay)."""
     existing = Skill.objects.select_related("category").filter(key=key).first()
     if create and existing is not None:
@@ -241,7 +267,7 @@ def skill_save(*, by: Person, key: str, changes: dict[str, Any], create: bool = 
 
 
 @transaction.atomic
-def role_save(*, by: Person, key: str, changes: dict[str, Any], create: bool = False) -> Role:
+def role_save(*, by: Actor, key: str, changes: dict[str, Any], create: bool = False) -> Role:
     """Create a role, or change the given fields of one. `expectations` (a mapping of
     skill key to level), when given, replaces the whole set."""
     existing = Role.objects.with_links().filter(key=key)
@@ -255,7 +281,7 @@ def role_save(*, by: Person, key: str, changes: dict[str, Any], create: bool = F
 
 @transaction.atomic
 def category_save(
-    *, by: Person, key: str, changes: dict[str, Any], create: bool = False
+    *, by: Actor, key: str, changes: dict[str, Any], create: bool = False
 ) -> Category:
     """Create a category, or change the given fields of one (its other fields stay)."""
     existing = Category.objects.filter(key=key).first()
@@ -267,20 +293,20 @@ def category_save(
 
 
 @transaction.atomic
-def skill_set_retired(*, by: Person, skill: Skill, retired: bool) -> Skill:
+def skill_set_retired(*, by: Actor, skill: Skill, retired: bool) -> Skill:
     """Retire a skill (hidden from new work, kept in history) or restore it."""
     return skill_save(by=by, key=skill.key, changes={"retired": retired})
 
 
 @transaction.atomic
-def role_set_retired(*, by: Person, role: Role, retired: bool) -> Role:
+def role_set_retired(*, by: Actor, role: Role, retired: bool) -> Role:
     """Retire a role (hidden from new work, kept in history) or restore it."""
     return role_save(by=by, key=role.key, changes={"retired": retired})
 
 
 @transaction.atomic
 def expectation_set(
-    *, by: Person, role: Role, skill: Skill, level: int | None, was: int | None
+    *, by: Actor, role: Role, skill: Skill, level: int | None, was: int | None
 ) -> Expectation | None:
     """Set the level `role` expects of `skill` (None removes the expectation).
 

@@ -13,14 +13,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
-from careermap.access import hr_required
-from careermap.errors import Conflict
+from core.access import hr_required
+from core.errors import Conflict
+from core.htmx import render_region, wants_region
+from core.types import AuthedHttpRequest
 from skills.forms import CategoryForm, CellForm, RoleForm, SkillForm, add_service_errors
 from skills.models import Category, Role, Scale, Skill
 from skills.selectors import (
@@ -41,6 +42,7 @@ from skills.services import (
     skill_set_retired,
 )
 
+CELL_PAGE = "skills/cell.html"
 GRID = "skills/grid.html"
 
 
@@ -49,14 +51,15 @@ GRID = "skills/grid.html"
 
 @hr_required
 @require_GET
-def framework(request: HttpRequest) -> HttpResponse:
-    return render(request, "skills/framework.html", {"overview": framework_overview()})
+def framework(request: AuthedHttpRequest) -> HttpResponse:
+    context = {"overview": framework_overview()}
+    return render_region(request, "skills/framework.html", None, context)
 
 
 # --- Categories, skills, roles ------------------------------------------------------------
 
 
-def _save(request: HttpRequest, form: Any, write: Callable[[], Any], done: str) -> bool:
+def _save(request: AuthedHttpRequest, form: Any, write: Callable[[], Any], done: str) -> bool:
     """Run a service write for a valid form; its field errors go onto the form."""
     try:
         write()
@@ -69,7 +72,7 @@ def _save(request: HttpRequest, form: Any, write: Callable[[], Any], done: str) 
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def category_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+def category_edit(request: AuthedHttpRequest, key: str | None = None) -> HttpResponse:
     category = get_object_or_404(Category, key=key) if key else None
     form = CategoryForm(request.POST or None, category=category)
     if request.method == "POST" and form.is_valid():
@@ -82,8 +85,9 @@ def category_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
             ),
             f"Category {form.cleaned_data['name']} saved.",
         ):
-            return redirect("framework")
-    return render(request, "skills/category_form.html", {"form": form, "category": category})
+            return redirect("skills:framework")
+    context = {"form": form, "category": category}
+    return render_region(request, "skills/category_form.html", None, context)
 
 
 def _skill_or_404(key: str) -> Skill:
@@ -92,7 +96,7 @@ def _skill_or_404(key: str) -> Skill:
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def skill_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+def skill_edit(request: AuthedHttpRequest, key: str | None = None) -> HttpResponse:
     skill = _skill_or_404(key) if key else None
     form = SkillForm(request.POST or None, scale=Scale.current(), skill=skill)
     if request.method == "POST" and form.is_valid():
@@ -105,18 +109,19 @@ def skill_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
             ),
             f"Skill {form.cleaned_data['name']} saved.",
         ):
-            return redirect("skill_edit", saving)
-    return render(request, "skills/skill_form.html", {"form": form, "skill": skill})
+            return redirect("skills:skill_edit", saving)
+    context = {"form": form, "skill": skill}
+    return render_region(request, "skills/skill_form.html", None, context)
 
 
 @hr_required
 @require_POST
-def skill_retire(request: HttpRequest, key: str, retired: bool) -> HttpResponse:
+def skill_retire(request: AuthedHttpRequest, key: str, retired: bool) -> HttpResponse:
     skill = _skill_or_404(key)
     skill_set_retired(by=request.user, skill=skill, retired=retired)
     verb = "retired: it is hidden from new work" if retired else "restored"
     messages.success(request, f"Skill {skill.name} {verb}.")
-    return redirect("skill_edit", skill.key)
+    return redirect("skills:skill_edit", skill.key)
 
 
 def _role_or_404(key: str) -> Role:
@@ -125,7 +130,7 @@ def _role_or_404(key: str) -> Role:
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def role_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+def role_edit(request: AuthedHttpRequest, key: str | None = None) -> HttpResponse:
     role = _role_or_404(key) if key else None
     form = RoleForm(request.POST or None, role=role)
     if request.method == "POST" and form.is_valid():
@@ -138,18 +143,19 @@ def role_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
             ),
             f"Role {form.cleaned_data['name']} saved.",
         ):
-            return redirect("role_edit", saving)
-    return render(request, "skills/role_form.html", {"form": form, "role": role})
+            return redirect("skills:role_edit", saving)
+    context = {"form": form, "role": role}
+    return render_region(request, "skills/role_form.html", None, context)
 
 
 @hr_required
 @require_POST
-def role_retire(request: HttpRequest, key: str, retired: bool) -> HttpResponse:
+def role_retire(request: AuthedHttpRequest, key: str, retired: bool) -> HttpResponse:
     role = _role_or_404(key)
     role_set_retired(by=request.user, role=role, retired=retired)
     verb = "retired: it is hidden from new work" if retired else "restored"
     messages.success(request, f"Role {role.name} {verb}.")
-    return redirect("role_edit", role.key)
+    return redirect("skills:role_edit", role.key)
 
 
 # --- History ----------------------------------------------------------------------------
@@ -177,28 +183,28 @@ def _readable(changes: list[Change]) -> list[Change]:
 
 @hr_required
 @require_GET
-def role_changes(request: HttpRequest, key: str) -> HttpResponse:
+def role_changes(request: AuthedHttpRequest, key: str) -> HttpResponse:
     role = get_object_or_404(Role, key=key)
     context = {
         "subject": role,
         "kind": "role",
         "changes": _readable(role_history(role)),
-        "edit_url": reverse("role_edit", args=[role.key]),
+        "edit_url": reverse("skills:role_edit", args=[role.key]),
     }
-    return render(request, "skills/history.html", context)
+    return render_region(request, "skills/history.html", None, context)
 
 
 @hr_required
 @require_GET
-def skill_changes(request: HttpRequest, key: str) -> HttpResponse:
+def skill_changes(request: AuthedHttpRequest, key: str) -> HttpResponse:
     skill = get_object_or_404(Skill, key=key)
     context = {
         "subject": skill,
         "kind": "skill",
         "changes": _readable(skill_history(skill)),
-        "edit_url": reverse("skill_edit", args=[skill.key]),
+        "edit_url": reverse("skills:skill_edit", args=[skill.key]),
     }
-    return render(request, "skills/history.html", context)
+    return render_region(request, "skills/history.html", None, context)
 
 
 # --- The expectation grid ---------------------------------------------------------------
@@ -206,8 +212,8 @@ def skill_changes(request: HttpRequest, key: str) -> HttpResponse:
 
 @hr_required
 @require_GET
-def grid(request: HttpRequest) -> HttpResponse:
-    return render(request, GRID, {"grid": expectation_grid()})
+def grid(request: AuthedHttpRequest) -> HttpResponse:
+    return render_region(request, GRID, None, {"grid": expectation_grid()})
 
 
 def active_cell_or_404(role_key: str, skill_key: str) -> tuple[Role, Skill]:
@@ -245,7 +251,7 @@ def cell_error(exc: Exception) -> str:
     return str(exc)
 
 
-def cell_write(request: HttpRequest, role: Role, skill: Skill, form: CellForm) -> Any:
+def cell_write(request: AuthedHttpRequest, role: Role, skill: Skill, form: CellForm) -> Any:
     """The write a cell form asks for (the caller catches ValidationError and Conflict)."""
     if not form.is_valid():
         errors = form.errors.get_json_data()
@@ -259,60 +265,30 @@ def cell_write(request: HttpRequest, role: Role, skill: Skill, form: CellForm) -
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-def grid_cell(request: HttpRequest, role: str, skill: str) -> HttpResponse:
+def grid_cell(request: AuthedHttpRequest, role: str, skill: str) -> HttpResponse:
     """GET: the cell's editor (in place by htmx, else a page). POST: save the level."""
     found_role, found_skill = active_cell_or_404(role, skill)
     if request.method == "GET":
-        template = GRID + "#cell-form" if request.htmx else "skills/cell.html"
-        return render(request, template, cell_context(found_role, found_skill))
+        context = cell_context(found_role, found_skill)
+        return render_region(request, GRID, "cell-form", context, page=CELL_PAGE)
     form = CellForm(request.POST)
     try:
         cell_write(request, found_role, found_skill, form)()
     except (ValidationError, Conflict) as exc:
         context = cell_context(found_role, found_skill, form=form, error=cell_error(exc))
-        # 200, so that htmx swaps the cell in and its error shows inside it.
-        return render(request, GRID + "#cell-form" if request.htmx else "skills/cell.html", context)
-    if request.htmx:
-        return render(request, GRID + "#cell", cell_context(found_role, found_skill))
+        # The cell swaps in with its error inside it (core.htmx).
+        return render_region(request, GRID, "cell-form", context, page=CELL_PAGE)
+    if wants_region(request):
+        return render_region(request, GRID, "cell", cell_context(found_role, found_skill))
     messages.success(request, f"{found_role.name}, {found_skill.name}: saved.")
-    return redirect(reverse("framework_grid") + f"#cell-{found_role.key}-{found_skill.key}")
+    return redirect(reverse("skills:framework_grid") + f"#cell-{found_role.key}-{found_skill.key}")
 
 
 @hr_required
 @require_GET
-def grid_cell_show(request: HttpRequest, role: str, skill: str) -> HttpResponse:
+def grid_cell_show(request: AuthedHttpRequest, role: str, skill: str) -> HttpResponse:
     """The cell as the grid shows it: Cancel puts it back (plain links go to the grid)."""
     found_role, found_skill = active_cell_or_404(role, skill)
-    if not request.htmx:
-        return redirect("framework_grid")
-    return render(request, GRID + "#cell", cell_context(found_role, found_skill))
-
-
-urlpatterns = [
-    path("framework/", framework, name="framework"),
-    path("framework/grid/", grid, name="framework_grid"),
-    path("framework/grid/<slug:role>/<slug:skill>/", grid_cell, name="grid_cell"),
-    path("framework/grid/<slug:role>/<slug:skill>/show/", grid_cell_show, name="grid_cell_show"),
-    path("framework/new/category/", category_edit, name="category_new"),
-    path("framework/categories/<slug:key>/", category_edit, name="category_edit"),
-    path("framework/new/skill/", skill_edit, name="skill_new"),
-    path("framework/skills/<slug:key>/", skill_edit, name="skill_edit"),
-    path(
-        "framework/skills/<slug:key>/retire/", skill_retire, {"retired": True}, name="skill_retire"
-    ),
-    path(
-        "framework/skills/<slug:key>/restore/",
-        skill_retire,
-        {"retired": False},
-        name="skill_restore",
-    ),
-    path("framework/skills/<slug:key>/history/", skill_changes, name="skill_history"),
-    path("framework/new/role/", role_edit, name="role_new"),
-    path("framework/roles/<slug:key>/", role_edit, name="role_edit"),
-    path("framework/roles/<slug:key>/retire/", role_retire, {"retired": True}, name="role_retire"),
-    path(
-        "framework/roles/<slug:key>/restore/", role_retire, {"retired": False}, name="role_restore"
-    ),
-    path("framework/roles/<slug:key>/history/", role_changes, name="role_history"),
-]
+    if not wants_region(request):
+        return redirect("skills:framework_grid")
+    return render_region(request, GRID, "cell", cell_context(found_role, found_skill))

@@ -8,24 +8,20 @@ hana (HR admin, outside the tree)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from rest_framework.test import APIClient
 
-from careermap.models import Person
+from assessments.models import Assessment
+from people.models import Person
 from skills.models import Role
 from skills.openformat import parse
 from skills.services import framework_import
 from tests.factories import PersonFactory
-
-SHARED_FRAMEWORKS = Path(settings.BASE_DIR).parent / "shared" / "frameworks"
-if not SHARED_FRAMEWORKS.is_dir():
-    # Without them, parametrized tests would quietly collect nothing.
-    raise pytest.UsageError(
-        f"The real frameworks are missing: {SHARED_FRAMEWORKS}. The tests read them from "
-        "../shared/frameworks beside this repository, as CI has them."
-    )
+from tests.helpers import submit_with_evidence
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +82,38 @@ def eli(org) -> Person:
 @pytest.fixture
 def hana(org) -> Person:
     return org["hana"]
+
+
+# --- The API ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def as_(org) -> Callable[[str], APIClient]:
+    """`as_("erin")`: a client authenticated as that persona, by a real token."""
+    from rest_framework.authtoken.models import Token
+
+    def client(username: str) -> APIClient:
+        api = APIClient()
+        token, _ = Token.objects.get_or_create(user=org[username])
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api
+
+    return client
+
+
+@pytest.fixture
+def assessed(org) -> dict[str, Assessment]:
+    """erin rates herself and max rates her (a divergence on system design); eli rates
+    himself and mia rates him; max rates himself and mona rates him."""
+    return {
+        "erin_self": submit_with_evidence(
+            org["erin"], org["erin"], "self", {"system-design": 4, "mentoring": 3, "hiring": 1}
+        ),
+        "erin_by_max": submit_with_evidence(
+            org["max"], org["erin"], "manager", {"system-design": 2, "mentoring": 3}
+        ),
+        "eli_self": submit_with_evidence(org["eli"], org["eli"], "self", {"mentoring": 1}),
+        "eli_by_mia": submit_with_evidence(org["mia"], org["eli"], "manager", {"mentoring": 3}),
+        "max_self": submit_with_evidence(org["max"], org["max"], "self", {"delegation": 4}),
+        "max_by_mona": submit_with_evidence(org["mona"], org["max"], "manager", {"delegation": 3}),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 
-from careermap.models import Person
+from people.models import Person
 from skills.models import Category, Expectation, Role, Skill
 
 

@@ -20,19 +20,20 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from assessments.models import Assessment, Rating
 from assessments.selectors import assessable_skills, assessment_starting_point, open_draft
 from assessments.services import DraftExists, assessment_rate, assessment_start, assessment_submit
-from careermap.errors import Conflict
-from careermap.models import Person
+from core.errors import Conflict
+from core.htmx import render_region, vary_on_htmx, wants_region
+from core.types import AuthedHttpRequest
+from people.models import Person
 from skills.models import Category, Scale, Skill
 
 TEMPLATE = "assessments/assess.html"
@@ -104,9 +105,8 @@ def _urls(person: Person, kind: str) -> dict[str, str]:
     if kind == Assessment.Kind.SELF:
         names, args = ("assess", "assess_save", "assess_submit"), []
     else:
-        # The manager assessment of a report (next issue) routes these names.
         names, args = ("assess_report", "assess_report_save", "assess_report_submit"), [person.pk]
-    page, save, submit = (reverse(name, args=args) for name in names)
+    page, save, submit = (reverse(f"assessments:{name}", args=args) for name in names)
     return {"page": page, "save": save, "submit": submit}
 
 
@@ -118,7 +118,7 @@ def _wording(person: Person, kind: str) -> dict[str, str]:
 
 
 def _context(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     *,
     person: Person,
     kind: str,
@@ -185,12 +185,12 @@ def _context(
         "general_error": errors.get("", ""),
         # The optimistic check (assessment_rate): the draft version this page shows, and
         # the page's own name, kept across its autosaves.
-        "seen_version": source.version if is_draft else 0,
+        "seen_version": source.version if source is not None and is_draft else 0,
         "editor": _editor(request),
     }
 
 
-def _editor(request: HttpRequest) -> str:
+def _editor(request: AuthedHttpRequest) -> str:
     return _editor_of(request.POST) or uuid.uuid4().hex
 
 
@@ -202,11 +202,10 @@ def _editor_of(data: QueryDict) -> str:
 # --- The core: reusable for the manager assessment ------------------------------------
 
 
-def assessment_form(request: HttpRequest, *, person: Person, kind: str) -> HttpResponse:
+def assessment_form(request: AuthedHttpRequest, *, person: Person, kind: str) -> HttpResponse:
     """GET: the form; for an htmx filter or scope change, only its region."""
     context = _context(request, person=person, kind=kind, scope=Scope.from_data(request.GET))
-    partial = request.htmx and not request.htmx.history_restore_request
-    return render(request, TEMPLATE + ("#assess" if partial else ""), context)
+    return render_region(request, TEMPLATE, "assess", context)
 
 
 def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, Any]]:
@@ -253,7 +252,7 @@ def _errors_by_skill(exc: ValidationError, ratings: list[dict[str, Any]]) -> dic
     return errors
 
 
-def assessment_save(request: HttpRequest, *, person: Person, kind: str) -> HttpResponse:
+def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) -> HttpResponse:
     """POST: one skill's answer (htmx sends `skill`) or every answer of the plain form."""
     scope = Scope.from_data(request.POST)
     single = request.POST.get("skill")
@@ -288,11 +287,13 @@ def assessment_save(request: HttpRequest, *, person: Person, kind: str) -> HttpR
             (a for g in context["groups"] for a in g.answers if a.skill.key == single), None
         )
         if answer is None:  # not a skill of this form (retired, unknown): nothing to swap
-            return HttpResponse(errors.get(single) or "Unknown skill.", status=400)
+            text = errors.get(single) or "Unknown skill."
+            return vary_on_htmx(HttpResponse(text))
         if errors.get("") and not answer.error:
             answer.state, answer.error = "failed", errors[""]
-        # 200, not 400: htmx swaps only 2xx, and the error belongs beside the skill.
-        return render(request, TEMPLATE + "#saved", {**context, "answer": answer, "oob": True})
+        # An error is swapped in beside its skill (core.htmx).
+        context = {**context, "answer": answer, "oob": True}
+        return render_region(request, TEMPLATE, "saved", context)
     if errors:
         context = _context(
             request, person=person, kind=kind, scope=scope, posted=posted, errors=errors
@@ -301,7 +302,7 @@ def assessment_save(request: HttpRequest, *, person: Person, kind: str) -> HttpR
             context["general_error"] = errors[""]
         else:
             context["general_error"] = "Some answers were not saved: see the errors below."
-        return render(request, TEMPLATE, context, status=400)
+        return render_region(request, TEMPLATE, None, context)
     if ratings:
         messages.success(request, "Draft saved.")
     else:
@@ -309,7 +310,9 @@ def assessment_save(request: HttpRequest, *, person: Person, kind: str) -> HttpR
     return redirect(_urls(person, kind)["page"] + scope.query())
 
 
-def assessment_confirm_submit(request: HttpRequest, *, person: Person, kind: str) -> HttpResponse:
+def assessment_confirm_submit(
+    request: AuthedHttpRequest, *, person: Person, kind: str
+) -> HttpResponse:
     """GET: the confirmation step (without JavaScript); POST: submit the open draft.
     With htmx the browser's confirm dialog (hx-confirm) is the confirmation."""
     urls = _urls(person, kind)
@@ -319,7 +322,8 @@ def assessment_confirm_submit(request: HttpRequest, *, person: Person, kind: str
     context["seen_version"] = request.POST.get("seen_version") or (draft.version if draft else 0)
     count = draft.ratings.count() if draft else 0
     if request.method == "GET":
-        return render(request, TEMPLATE, {**context, "confirming": True, "draft_count": count})
+        context.update(confirming=True, draft_count=count)
+        return render_region(request, TEMPLATE, None, context)
     error = ""
     if draft is None:
         error = "Nothing to submit yet: rate at least one skill first."
@@ -337,10 +341,11 @@ def assessment_confirm_submit(request: HttpRequest, *, person: Person, kind: str
         except Conflict as exc:
             error = str(exc)
     if error:
-        if request.htmx:
-            return render(request, TEMPLATE + "#submit", {**context, "submit_error": error})
+        if wants_region(request):
+            context["submit_error"] = error
+            return render_region(request, TEMPLATE, "submit", context)
         context.update(confirming=True, draft_count=count, submit_error=error)
-        return render(request, TEMPLATE, context, status=400)
+        return render_region(request, TEMPLATE, None, context)
     messages.success(
         request,
         f"Submitted: {count} skill{'s' if count != 1 else ''} rated. "
@@ -356,20 +361,19 @@ def assessment_confirm_submit(request: HttpRequest, *, person: Person, kind: str
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
-def assess(request: HttpRequest) -> HttpResponse:
+def assess(request: AuthedHttpRequest) -> HttpResponse:
     return assessment_form(request, person=request.user, kind=Assessment.Kind.SELF)
 
 
 @login_required
 @require_POST
-def assess_save(request: HttpRequest) -> HttpResponse:
+def assess_save(request: AuthedHttpRequest) -> HttpResponse:
     return assessment_save(request, person=request.user, kind=Assessment.Kind.SELF)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assess_submit(request: HttpRequest) -> HttpResponse:
+def assess_submit(request: AuthedHttpRequest) -> HttpResponse:
     return assessment_confirm_submit(request, person=request.user, kind=Assessment.Kind.SELF)
 
 

@@ -15,18 +15,23 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import path, re_path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.impact import impact_of
-from careermap.access import hr_required
+from assessments.services import framework_import
+from core.access import hr_required
+from core.htmx import render_region
+from core.types import AuthedHttpRequest
+from skills import library
 from skills.models import Scale
 from skills.openformat import FrameworkError, FrameworkInvalid, dump, export, parse
-from skills.services import SECTIONS, ImportResult, framework_import
+from skills.services import SECTIONS, ImportResult
 
 MAX_BYTES = 2 * 1024 * 1024
+TEMPLATE = "assessments/framework_import.html"
 PENDING = "framework_import"  # the session key: {"text": ..., "name": ...}
 EXPORT_TYPES = {"yaml": "application/yaml; charset=utf-8", "json": "application/json"}
 
@@ -46,7 +51,8 @@ class UploadForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload: UploadedFile | None = data.get("file")
         text: str = data.get("text") or ""
         if self.errors:
@@ -116,13 +122,17 @@ def _document_scale(document: Any) -> str:
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def framework_import_page(request: HttpRequest) -> HttpResponse:
+def framework_import_page(request: AuthedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         request.session[PENDING] = form.cleaned_data["document"]
-        return redirect("framework_import_review")
-    context = {"form": form, "pending": request.session.get(PENDING)}
-    return render(request, "assessments/framework_import.html", context)
+        return redirect("assessments:framework_import_review")
+    context = {
+        "form": form,
+        "pending": request.session.get(PENDING),
+        "templates": library.templates(),
+    }
+    return render_region(request, TEMPLATE, None, context)
 
 
 def _sections(result: ImportResult) -> list[dict[str, Any]]:
@@ -139,11 +149,11 @@ def _sections(result: ImportResult) -> list[dict[str, Any]]:
 
 @hr_required
 @require_GET
-def framework_import_review(request: HttpRequest) -> HttpResponse:
+def framework_import_review(request: AuthedHttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING)
     if pending is None:
         messages.info(request, "Upload a framework file first: its dry run shows here.")
-        return redirect("framework_import")
+        return redirect("assessments:framework_import")
     keep_scale = request.GET.get("keep_scale") == "1"
     document = parse(pending["text"])  # parsed once already, on upload
     scale = _document_scale(document)
@@ -173,18 +183,20 @@ def framework_import_review(request: HttpRequest) -> HttpResponse:
         "document_scale": scale,
         "stored_scale": Scale.current(),
     }
-    return render(request, "assessments/framework_import.html", context)
+    return render_region(request, TEMPLATE, None, context)
 
 
 @hr_required
 @require_POST
-def framework_import_apply(request: HttpRequest) -> HttpResponse:
+def framework_import_apply(request: AuthedHttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING)
     if pending is None:
         messages.error(request, "Nothing to import: upload a framework file first.")
-        return redirect("framework_import")
+        return redirect("assessments:framework_import")
     keep_scale = request.POST.get("keep_scale") == "1"
-    review = reverse("framework_import_review") + ("?keep_scale=1" if keep_scale else "")
+    review = reverse("assessments:framework_import_review") + (
+        "?keep_scale=1" if keep_scale else ""
+    )
     if request.POST.get("digest") != _digest(pending["text"]):
         messages.error(
             request,
@@ -207,20 +219,36 @@ def framework_import_apply(request: HttpRequest) -> HttpResponse:
         return redirect(review)
     del request.session[PENDING]
     messages.success(request, f"Imported {pending['name']}: {result.summary()}.")
-    return redirect("framework")
+    return redirect("skills:framework")
 
 
 @hr_required
 @require_POST
-def framework_import_discard(request: HttpRequest) -> HttpResponse:
+def framework_import_template(request: AuthedHttpRequest) -> HttpResponse:
+    """Start from one of the public frameworks shipped with careermap: it waits for its
+    dry run like an uploaded document."""
+    name = request.POST.get("template", "")
+    try:
+        chosen = library.template(name)
+    except library.UnknownTemplate:
+        messages.error(request, "Choose one of the listed templates.")
+        return redirect("assessments:framework_import")
+    text = library.read(chosen.name).decode("utf-8")
+    request.session[PENDING] = {"text": text, "name": f"the {chosen.title} template"}
+    return redirect("assessments:framework_import_review")
+
+
+@hr_required
+@require_POST
+def framework_import_discard(request: AuthedHttpRequest) -> HttpResponse:
     request.session.pop(PENDING, None)
     messages.info(request, "The uploaded document was discarded; nothing was imported.")
-    return redirect("framework_import")
+    return redirect("assessments:framework_import")
 
 
 @hr_required
 @require_GET
-def framework_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def framework_export(request: AuthedHttpRequest, fmt: str) -> HttpResponse:
     return HttpResponse(
         dump(export(), fmt),
         content_type=EXPORT_TYPES[fmt],
@@ -231,6 +259,7 @@ def framework_export(request: HttpRequest, fmt: str) -> HttpResponse:
 urlpatterns = [
     path("framework/import/", framework_import_page, name="framework_import"),
     path("framework/import/review/", framework_import_review, name="framework_import_review"),
+    path("framework/import/template/", framework_import_template, name="framework_import_template"),
     path("framework/import/apply/", framework_import_apply, name="framework_import_apply"),
     path("framework/import/discard/", framework_import_discard, name="framework_import_discard"),
     re_path(r"^framework/export\.(?P<fmt>yaml|json)$", framework_export, name="framework_export"),

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,11 +22,13 @@ from assessments.services import (
     focus_skill_remove,
     growth_plan_set_status,
 )
-from careermap.models import Person
+from core.htmx import render_region, wants_region
+from core.types import AuthedHttpRequest
+from people.models import Person
 from skills.models import Scale, Skill
 
 
-def _render(request: HttpRequest, person: Person, errors: dict | None = None, status: int = 200):
+def _render(request: AuthedHttpRequest, person: Person, errors: dict | None = None) -> HttpResponse:
     context = {
         "person": person,
         "view": growth_plan_for(person=person),
@@ -35,42 +37,41 @@ def _render(request: HttpRequest, person: Person, errors: dict | None = None, st
         "statuses": GrowthPlan.Status.choices,
         "errors": errors or {},
     }
-    template = "assessments/growth.html" + ("#plan" if request.htmx else "")
-    return render(request, template, context, status=status)
+    return render_region(request, "assessments/growth.html", "plan", context)
 
 
 @login_required
 @require_GET
-def growth_plan(request: HttpRequest) -> HttpResponse:
+def growth_plan(request: AuthedHttpRequest) -> HttpResponse:
     return _render(request, _me(request))
 
 
-def _me(request: HttpRequest) -> Person:
+def _me(request: AuthedHttpRequest) -> Person:
     return Person.objects.select_related("role", "target_role").get(pk=request.user.pk)
 
 
-def _write(request: HttpRequest, write: Callable[[], object], done: str) -> HttpResponse:
+def _write(request: AuthedHttpRequest, write: Callable[[], object], done: str) -> HttpResponse:
     """Run a service write; answer with the plan (htmx) or a redirect (plain post)."""
     try:
         write()
     except ValidationError as exc:
         errors = exc.message_dict
-        if request.htmx:
-            # 200, so that htmx swaps the plan in and the error shows beside its field.
+        if wants_region(request):
+            # The plan swaps in with the error beside its field (core.htmx).
             return _render(request, _me(request), errors)
         for messages_ in errors.values():
             for message in messages_:
                 messages.error(request, message)
-        return redirect("growth_plan")
-    if request.htmx:
+        return redirect("assessments:growth_plan")
+    if wants_region(request):
         return _render(request, _me(request))
     messages.success(request, done)
-    return redirect("growth_plan")
+    return redirect("assessments:growth_plan")
 
 
 @login_required
 @require_POST
-def set_status(request: HttpRequest) -> HttpResponse:
+def set_status(request: AuthedHttpRequest) -> HttpResponse:
     return _write(
         request,
         lambda: growth_plan_set_status(
@@ -82,7 +83,7 @@ def set_status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_focus(request: HttpRequest) -> HttpResponse:
+def add_focus(request: AuthedHttpRequest) -> HttpResponse:
     return _write(
         request,
         lambda: focus_skill_add(
@@ -95,7 +96,7 @@ def add_focus(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _own_focus(request: HttpRequest, pk: int) -> FocusSkill:
+def _own_focus(request: AuthedHttpRequest, pk: int) -> FocusSkill:
     # Someone else's plan answers 404, like anything a user may not see.
     return get_object_or_404(
         FocusSkill.objects.select_related("plan__person"), pk=pk, plan__person=request.user
@@ -104,14 +105,14 @@ def _own_focus(request: HttpRequest, pk: int) -> FocusSkill:
 
 @login_required
 @require_POST
-def remove_focus(request: HttpRequest, pk: int) -> HttpResponse:
+def remove_focus(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     focus = _own_focus(request, pk)
     return _write(request, lambda: focus_skill_remove(by=request.user, focus=focus), "Removed.")
 
 
 @login_required
 @require_POST
-def add_action(request: HttpRequest, pk: int) -> HttpResponse:
+def add_action(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     focus = _own_focus(request, pk)
     return _write(
         request,
@@ -127,7 +128,7 @@ def add_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def toggle_action(request: HttpRequest, pk: int) -> HttpResponse:
+def toggle_action(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         Action.objects.select_related("focus__plan__person"),
         pk=pk,

@@ -6,19 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from assessments.charts import history_chart
 from assessments.history import rated_skills, rating_history, submitted_assessments
-from careermap.models import Person
+from core.htmx import render_region, wants_region
+from core.types import AuthedHttpRequest
+from people.models import Person
 from skills.models import Scale
 
 
-def history_page(request: HttpRequest, person: Person) -> HttpResponse:
+def history_page(request: AuthedHttpRequest, person: Person) -> HttpResponse:
     """The history of `person` (the caller decides who may see it). `?skill=<key>`
     chooses the skill (default: the first rated one); with htmx, only the chart."""
     skills = rated_skills(person=person)
@@ -36,19 +36,18 @@ def history_page(request: HttpRequest, person: Person) -> HttpResponse:
         "history": history,
         "chart": history_chart(history, scale) if history else None,
     }
-    if request.htmx:
-        return render(request, "assessments/history.html#skill-chart", context)
+    if wants_region(request):
+        return render_region(request, "assessments/history.html", "skill-chart", context)
     context |= {
         "skills": skills,
         "assessments": list(submitted_assessments(person=person)),
     }
-    return render(request, "assessments/history.html", context)
+    return render_region(request, "assessments/history.html", None, context)
 
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthedHttpRequest) -> HttpResponse:
     return history_page(request, request.user)
 
 

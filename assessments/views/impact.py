@@ -8,23 +8,22 @@ app never imports assessments. The change runs and is rolled back (assessments.i
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from assessments.impact import impact_of
-from careermap.access import hr_required
-from careermap.errors import Conflict
+from core.access import hr_required
+from core.errors import Conflict
+from core.htmx import render_region
+from core.types import AuthedHttpRequest
 from skills.forms import CellForm
-from skills.views import GRID, active_cell_or_404, cell_context, cell_error, cell_write
+from skills.views import active_cell_or_404, cell_context, cell_error, cell_write
 
 
 @hr_required
 @require_POST
-@vary_on_headers("HX-Request")
-def expectation_impact(request: HttpRequest, role: str, skill: str) -> HttpResponse:
+def expectation_impact(request: AuthedHttpRequest, role: str, skill: str) -> HttpResponse:
     """htmx: the preview region of the grid. Plain post: the cell's page with it."""
     found_role, found_skill = active_cell_or_404(role, skill)
     form = CellForm(request.POST)
@@ -36,8 +35,7 @@ def expectation_impact(request: HttpRequest, role: str, skill: str) -> HttpRespo
     else:
         context["impact"] = impact
         context["preview_level"] = form.cleaned_data["level"]
-    template = GRID + "#impact" if request.htmx else "skills/cell.html"
-    return render(request, template, context)
+    return render_region(request, "assessments/impact.html", "preview", context)
 
 
 urlpatterns = [

@@ -5,22 +5,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from assessments.charts import radar
 from assessments.export import map_csv, map_export
 from assessments.selectors import gaps_for
-from careermap.models import Person
-from careermap.services import person_update
+from core.htmx import render_region, wants_region
+from core.types import AuthedHttpRequest
+from people.models import Person
+from people.services import person_update
 from skills.models import Role, Scale
 
 
-def _context(request: HttpRequest, error: str = "") -> dict:
+def _context(request: AuthedHttpRequest, error: str = "") -> dict:
     person = _me(request)
     gaps = gaps_for(person=person)
     scale = Scale.current()
@@ -36,14 +37,13 @@ def _context(request: HttpRequest, error: str = "") -> dict:
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
-def my_map(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/my_map.html", _context(request))
+def my_map(request: AuthedHttpRequest) -> HttpResponse:
+    return render_region(request, "assessments/my_map.html", "map", _context(request))
 
 
 @login_required
 @require_POST
-def choose_target(request: HttpRequest) -> HttpResponse:
+def choose_target(request: AuthedHttpRequest) -> HttpResponse:
     """The person chooses the role they aim at: htmx swaps the map in place; without
     htmx the form posts and the page reloads."""
     key = request.POST.get("target_role", "")
@@ -56,17 +56,17 @@ def choose_target(request: HttpRequest) -> HttpResponse:
             person_update(by=request.user, person=request.user, target_role=role)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-    if request.htmx:
+    if wants_region(request):
         context = _context(request, error)
-        return render(request, "assessments/my_map.html#map", context, status=400 if error else 200)
+        return render_region(request, "assessments/my_map.html", "map", context)
     if error:
         messages.error(request, error)
-    return redirect("my_map")
+    return redirect("assessments:my_map")
 
 
 @login_required
 @require_GET
-def export_json(request: HttpRequest) -> HttpResponse:
+def export_json(request: AuthedHttpRequest) -> HttpResponse:
     data = map_export(person=_me(request))
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="{_filename(request)}.json"'
@@ -75,17 +75,17 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: AuthedHttpRequest) -> HttpResponse:
     response = HttpResponse(map_csv(person=_me(request)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(request)}.csv"'
     return response
 
 
-def _me(request: HttpRequest) -> Person:
+def _me(request: AuthedHttpRequest) -> Person:
     return Person.objects.select_related("role", "target_role").get(pk=request.user.pk)
 
 
-def _filename(request: HttpRequest) -> str:
+def _filename(request: AuthedHttpRequest) -> str:
     return f"careermap-{slugify(request.user.username) or 'map'}"
 
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from assessments.charts import role_map
 from assessments.selectors import Gaps, gaps_for, paths_for
-from careermap.models import Person
+from core.htmx import render_region, wants_region
+from core.types import AuthedHttpRequest
+from people.models import Person
 from skills.models import Role
 from skills.selectors import role_transitions
 
@@ -27,16 +27,17 @@ def _chosen_role(key: str) -> Role:
     return role
 
 
-def paths_page(request: HttpRequest, person: Person) -> HttpResponse:
+def paths_page(request: AuthedHttpRequest, person: Person) -> HttpResponse:
     """The page for `person` (the viewer decides who that may be). With htmx and
     `?role=`, only the gaps against that role."""
     key = request.GET.get("role", "")
-    if request.htmx and key:
-        gaps = gaps_for(person=person, role=_chosen_role(key))
-        return render(request, "assessments/paths.html#role-gaps", {"chosen": gaps})
+    if wants_region(request) and key:
+        chosen_gaps = gaps_for(person=person, role=_chosen_role(key))
+        region = {"chosen": chosen_gaps}
+        return render_region(request, "assessments/paths.html", "role-gaps", region)
 
     paths = paths_for(person=person)
-    current = person.role if person.role_id and not person.role.retired else None
+    current = person.role if person.role is not None and not person.role.retired else None
     # paths_for leaves the current role out; its box and its gaps need them too.
     gaps: dict[int, Gaps] = {p.role.pk: p.gaps for p in paths}
     if current is not None:
@@ -71,13 +72,12 @@ def paths_page(request: HttpRequest, person: Person) -> HttpResponse:
         ),
         "chosen": chosen,
     }
-    return render(request, "assessments/paths.html", context)
+    return render_region(request, "assessments/paths.html", None, context)
 
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
-def paths(request: HttpRequest) -> HttpResponse:
+def paths(request: AuthedHttpRequest) -> HttpResponse:
     return paths_page(request, request.user)
 
 

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from assessments.charts import radar
 from assessments.history import submitted_assessments
@@ -25,8 +23,10 @@ from assessments.models import Assessment, Rating
 from assessments.selectors import growth_plan_for, latest_ratings
 from assessments.views.assess import assessment_confirm_submit, assessment_form, assessment_save
 from assessments.views.history import history_page
-from careermap.access import get_report_or_404
-from careermap.models import Person
+from core.htmx import render_region
+from core.types import AuthedHttpRequest
+from people.models import Person
+from people.visibility import get_report_or_404
 from skills.models import Scale, Skill
 
 DIVERGENCE = 2  # |self - manager| at which product.md calls ratings divergent
@@ -94,12 +94,12 @@ def _comparisons(person: Person, expected: list[Skill], scale: Scale) -> list[Co
 
 @login_required
 @require_GET
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = get_report_or_404(request.user, pk)
     plan = growth_plan_for(person=person)  # its gaps are the map's: one read, one arithmetic
     gaps = plan.gaps
     scale = Scale.current()
-    comparisons = _comparisons(person, [row.skill for row in gaps.rows], scale)
+    comparisons = _comparisons(person, [row.loaded_skill for row in gaps.rows], scale)
     assessments = list(submitted_assessments(person=person))
     context: dict[str, Any] = {
         "person": person,
@@ -121,13 +121,12 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         "assessments": assessments[:RECENT_ASSESSMENTS],
         "assessment_count": len(assessments),
     }
-    return render(request, "assessments/report.html", context)
+    return render_region(request, "assessments/report.html", None, context)
 
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
-def report_history(request: HttpRequest, pk: int) -> HttpResponse:
+def report_history(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return history_page(request, get_report_or_404(request.user, pk))
 
 
@@ -136,22 +135,21 @@ def report_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
-def assess_report(request: HttpRequest, pk: int) -> HttpResponse:
+def assess_report(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = get_report_or_404(request.user, pk)
     return assessment_form(request, person=person, kind=Assessment.Kind.MANAGER)
 
 
 @login_required
 @require_POST
-def assess_report_save(request: HttpRequest, pk: int) -> HttpResponse:
+def assess_report_save(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = get_report_or_404(request.user, pk)
     return assessment_save(request, person=person, kind=Assessment.Kind.MANAGER)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assess_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def assess_report_submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = get_report_or_404(request.user, pk)
     return assessment_confirm_submit(request, person=person, kind=Assessment.Kind.MANAGER)
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
 from assessments.reports import NEARLY_READY, pipeline_csv, readiness_pipeline, skills_csv
 from assessments.selectors import SkillReport, skills_report
-from careermap.access import hr_required
+from core.access import hr_required
+from core.htmx import render_region
+from core.types import AuthedHttpRequest
 
 
 def _bar(report: SkillReport) -> list[dict[str, Any]]:
@@ -33,7 +34,7 @@ def _bar(report: SkillReport) -> list[dict[str, Any]]:
 
 @hr_required
 @require_GET
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthedHttpRequest) -> HttpResponse:
     # By name for reading; the CSV keeps the report's order, by key.
     skills = sorted(skills_report(user=request.user), key=lambda r: (r.skill.name, r.skill.key))
     context = {
@@ -41,7 +42,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         "pipeline": readiness_pipeline(user=request.user),
         "nearly_ready": f"{NEARLY_READY:.0%}",
     }
-    return render(request, "assessments/reports.html", context)
+    return render_region(request, "assessments/reports.html", None, context)
 
 
 def _csv_response(content: str, filename: str) -> HttpResponse:
@@ -54,13 +55,13 @@ def _csv_response(content: str, filename: str) -> HttpResponse:
 
 @hr_required
 @require_GET
-def skills_csv_download(request: HttpRequest) -> HttpResponse:
+def skills_csv_download(request: AuthedHttpRequest) -> HttpResponse:
     return _csv_response(skills_csv(skills_report(user=request.user)), "careermap-skills.csv")
 
 
 @hr_required
 @require_GET
-def pipeline_csv_download(request: HttpRequest) -> HttpResponse:
+def pipeline_csv_download(request: AuthedHttpRequest) -> HttpResponse:
     return _csv_response(
         pipeline_csv(readiness_pipeline(user=request.user)), "careermap-pipeline.csv"
     )

@@ -6,22 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
-from assessments.org import manages_managers, may_open_org_view, team_rollups
+from assessments.org import team_rollups
 from assessments.selectors import Gaps, calibration_report, skills_report, team_for
+from core.htmx import render_region
+from core.types import AuthedHttpRequest
+from people.visibility import is_manager, manages_managers, may_open_org_view
 
 SORTS = {"person": "Person", "readiness": "Readiness, lowest first"}
 
 
 def _report_url(pk: int) -> str:
     try:
-        return reverse("report", args=[pk])
+        return reverse("assessments:report", args=[pk])
     except NoReverseMatch:  # the report page is built separately; its address is fixed
         return f"/team/{pk}/"
 
@@ -38,11 +39,10 @@ def _sorted(members: list[Gaps], sort: str) -> list[Gaps]:
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthedHttpRequest) -> HttpResponse:
     """Always the viewer's own reports: no parameter names another manager."""
     user = request.user
-    if not user.has_reports():
+    if not is_manager(user):
         raise Http404("No team.")
     several_levels = manages_managers(user)
     depth = "all" if several_levels and request.GET.get("depth") == "all" else "direct"
@@ -59,12 +59,12 @@ def team(request: HttpRequest) -> HttpResponse:
     names.update({g.person.pk: g.person.name or g.person.username for g in found.members})
     rows = []
     for gaps in _sorted(found.members, sort):
-        by_skill = {row.skill.pk: row for row in gaps.rows}
+        by_skill = {row.loaded_skill.pk: row for row in gaps.rows}
         rows.append(
             {
                 "gaps": gaps,
                 "url": _report_url(gaps.person.pk),
-                "manager": names.get(gaps.person.manager_id, ""),
+                "manager": names.get(gaps.person.manager_id or 0, ""),
                 "cells": [by_skill.get(skill.pk) for skill in skills],
             }
         )
@@ -92,8 +92,7 @@ def team(request: HttpRequest) -> HttpResponse:
         "skills": skills,
         "rows": rows,
     }
-    template = "assessments/team.html" + ("#heatmap" if request.htmx else "")
-    return render(request, template, context)
+    return render_region(request, "assessments/team.html", "heatmap", context)
 
 
 def _signed(value: float | None) -> str:
@@ -112,11 +111,11 @@ def _meaning(value: float | None) -> str:
 
 @login_required
 @require_GET
-def org(request: HttpRequest) -> HttpResponse:
+def org(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     if not may_open_org_view(user):
         raise Http404("No org view.")
-    calibration = [
+    calibration: list[dict[str, Any]] = [
         {"row": row, "delta": _signed(row.mean_delta), "meaning": _meaning(row.mean_delta)}
         for row in calibration_report(user=user)
     ]
@@ -133,7 +132,7 @@ def org(request: HttpRequest) -> HttpResponse:
     divergent.sort(key=lambda x: -abs(x["d"].self_level - x["d"].manager_level))
     context["divergent"] = divergent[:DIVERGENT_SHOWN]
     context["divergent_total"] = len(divergent)
-    return render(request, "assessments/org.html", context)
+    return render_region(request, "assessments/org.html", None, context)
 
 
 DIVERGENT_SHOWN = 50

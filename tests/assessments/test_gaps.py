@@ -9,27 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.models import Assessment
 from assessments.selectors import gaps_for, latest_levels, visible_gaps
-from assessments.services import assessment_start, assessment_submit
-from careermap.models import Person
+from assessments.services import assessment_start
+from people.models import Person
 from skills.models import Skill
 from tests.factories import ExpectationFactory, PersonFactory, RoleFactory, SkillFactory
+from tests.helpers import submit
 
 pytestmark = pytest.mark.django_db
-
-
-def submit(by, person, kind, ratings: dict[str, int], at=None) -> Assessment:
-    draft = assessment_start(
-        by=by,
-        person=person,
-        kind=kind,
-        ratings=[{"skill": key, "level": level} for key, level in ratings.items()],
-    )
-    done = assessment_submit(by=by, assessment=draft)
-    if at is not None:
-        Assessment.objects.filter(pk=done.pk).update(submitted_at=at)
-    return done
 
 
 @pytest.fixture

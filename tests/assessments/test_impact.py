@@ -8,8 +8,8 @@ from assessments.impact import impact_of
 from skills.models import Expectation, Skill
 from skills.openformat import parse
 from skills.services import framework_import
-from tests.assessments.test_gaps import submit
 from tests.factories import ExpectationFactory, PersonFactory, RoleFactory, SkillFactory
+from tests.helpers import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,10 @@ from assessments.reports import (
     skills_csv,
 )
 from assessments.selectors import gaps_for, skills_report
-from careermap.models import Person
+from people.models import Person
 from skills.models import Skill
-from tests.assessments.test_gaps import submit
 from tests.factories import ExpectationFactory, PersonFactory, RoleFactory, SkillFactory
-from tests.pages.test_team import add_people
+from tests.helpers import add_people, submit
 
 pytestmark = pytest.mark.django_db
 

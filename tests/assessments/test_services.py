@@ -12,7 +12,7 @@ from assessments.services import (
     assessment_start,
     assessment_submit,
 )
-from careermap.errors import Conflict
+from core.errors import Conflict
 from skills.models import Skill
 
 pytestmark = pytest.mark.django_db
@@ -266,7 +266,7 @@ def test_the_prefill_leaves_out_retired_skills(erin):
 
 
 def test_a_manager_moved_away_can_no_longer_finish_a_draft(erin, max_, org, hana):
-    from careermap.services import person_update
+    from people.services import person_update
 
     draft = assessment_start(
         by=max_, person=erin, kind="manager", ratings=[{"skill": "hiring", "level": 1}]

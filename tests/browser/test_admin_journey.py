@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 from skills.models import Expectation
 
 
-def test_hr_admin_edits_an_expectation_of_a_role(live_server, checked_page, screenshot, hana):
-    page = checked_page
+def test_hr_admin_edits_an_expectation_of_a_role(live_server, page, screenshot, hana):
 
     page.goto(live_server.url + "/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))

@@ -4,10 +4,11 @@ successful save clears the warning. (static/js/app.js)"""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, Route, expect
 
 from assessments.models import Assessment
-from tests.browser.conftest import watch
+from tests.helpers import watch
 
 
 def log_in_and_assess(page: Page, base: str) -> None:
@@ -20,6 +21,7 @@ def log_in_and_assess(page: Page, base: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+@pytest.mark.page_problems_expected
 def test_a_lost_connection_and_a_server_error_are_shown_then_cleared(live_server, page, org):
     problems = watch(page)
     log_in_and_assess(page, live_server.url)

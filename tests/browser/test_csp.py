@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import fits_375, watch
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My map", level=1)).to_be_visible()
+from tests.helpers import fits_375, log_in, watch
 
 
+@pytest.mark.page_problems_expected
 def test_an_inline_style_or_script_is_caught_as_a_csp_violation(live_server, page, erin):
     problems = watch(page)
     page.goto(live_server.url + "/login/")
@@ -53,10 +47,7 @@ def test_the_policy_is_sent_with_a_fresh_nonce(live_server, page, db):
     assert first != second
 
 
-def test_hr_pages_and_the_audit_trail_work_under_the_policy(
-    live_server, checked_page, screenshot, hana
-):
-    page = checked_page
+def test_hr_pages_and_the_audit_trail_work_under_the_policy(live_server, page, screenshot, hana):
     log_in(page, live_server.url, "hana")
     nav = page.get_by_role("navigation", name="Main")
     for label in ("Framework", "People", "Reports"):
@@ -76,8 +67,7 @@ def test_hr_pages_and_the_audit_trail_work_under_the_policy(
     screenshot("security-01-audit-trail")
 
 
-def test_the_admin_works_under_the_policy(live_server, checked_page, screenshot, hana):
-    page = checked_page
+def test_the_admin_works_under_the_policy(live_server, page, screenshot, hana):
     page.goto(live_server.url + "/admin/login/")
     page.get_by_label("Username").fill("hana")
     page.get_by_label("Password").fill("demo")
@@ -92,8 +82,7 @@ def test_the_admin_works_under_the_policy(live_server, checked_page, screenshot,
     screenshot("security-02-admin-skill")
 
 
-def test_the_api_docs_work_under_the_policy(live_server, checked_page, screenshot, db):
-    page = checked_page
+def test_the_api_docs_work_under_the_policy(live_server, page, screenshot, db):
     page.goto(live_server.url + "/api/docs/")
 
     expect(page.locator(".swagger-ui .title")).to_contain_text("careermap API")
@@ -101,6 +90,7 @@ def test_the_api_docs_work_under_the_policy(live_server, checked_page, screensho
     screenshot("security-03-api-docs")
 
 
+@pytest.mark.page_problems_expected
 def test_a_locked_out_user_is_told_so_on_the_login_page(live_server, page, screenshot, erin):
     problems = watch(page)
     page.goto(live_server.url + "/login/")

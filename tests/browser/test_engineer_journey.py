@@ -9,8 +9,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from careermap.models import Person
-from tests.browser.conftest import fits_375
+from people.models import Person
+from tests.helpers import fits_375
 
 RATED = {  # skill name -> (key, level): what Staff Engineer expects of each
     "System design": ("system-design", "4"),
@@ -23,8 +23,7 @@ def readiness(page: Page) -> str:
     return page.locator("#readiness").inner_text()
 
 
-def test_erin_maps_assesses_and_plans(live_server, checked_page, screenshot, org):
-    page = checked_page
+def test_erin_maps_assesses_and_plans(live_server, page, screenshot, org):
     page.goto(live_server.url + "/")
 
     # Log in.

@@ -11,8 +11,7 @@ import re
 from playwright.sync_api import expect
 
 from skills.models import Expectation
-from tests.browser.conftest import fits_375
-from tests.browser.test_manager_journey import log_in, submit
+from tests.helpers import fits_375, log_in, submit_with_notes
 
 
 def level_of(role_key: str, skill_key: str) -> int | None:
@@ -21,15 +20,14 @@ def level_of(role_key: str, skill_key: str) -> int | None:
 
 
 def test_hana_edits_a_grid_cell_previews_the_impact_and_sees_the_history(
-    live_server, checked_page, screenshot, org, framework
+    live_server, page, screenshot, org, framework
 ):
     # erin aims at Staff and meets all of it but system design, one level short.
     erin = org["erin"]
     expected = dict(framework["staff-engineer"].expectations.values_list("skill__key", "level"))
     short = expected["system-design"] - 1
-    submit(erin, erin, "self", {**expected, "system-design": short})
+    submit_with_notes(erin, erin, "self", {**expected, "system-design": short})
     was = level_of("staff-engineer", "system-design")
-    page = checked_page
     base = live_server.url
 
     log_in(page, base, "hana")

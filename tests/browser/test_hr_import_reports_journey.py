@@ -13,22 +13,18 @@ import yaml
 from playwright.sync_api import expect
 
 from assessments.selectors import skills_report
+from skills.library import template
 from skills.models import Scale, Skill
-from tests.browser.conftest import fits_375
-from tests.browser.test_manager_journey import log_in, submit
-from tests.conftest import SHARED_FRAMEWORKS
+from tests.helpers import fits_375, log_in, submit_with_notes
 
-LADDERS = SHARED_FRAMEWORKS / "engineeringladders.yaml"
+LADDERS = template("engineeringladders").path
 LADDER_SKILLS = ["technology", "system", "people", "process", "influence"]
 
 
-def test_hana_imports_a_framework_and_downloads_the_reports(
-    live_server, checked_page, screenshot, org
-):
+def test_hana_imports_a_framework_and_downloads_the_reports(live_server, page, screenshot, org):
     erin, max_ = org["erin"], org["max"]
-    submit(erin, erin, "self", {"system-design": 4, "mentoring": 3, "hiring": 0})
-    submit(max_, erin, "manager", {"system-design": 2})
-    page = checked_page
+    submit_with_notes(erin, erin, "self", {"system-design": 4, "mentoring": 3, "hiring": 0})
+    submit_with_notes(max_, erin, "manager", {"system-design": 2})
     base = live_server.url
     described_0 = Skill.objects.filter(levels__has_key="0").count()
 
@@ -47,9 +43,20 @@ def test_hana_imports_a_framework_and_downloads_the_reports(
     stored = set(Skill.objects.values_list("key", flat=True))
     assert {s["key"] for s in document["skills"]} == stored
 
+    # A shipped template, chosen by keyboard: its dry run, then discarded.
+    page.get_by_label("Financial Times engineering progression").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Preview the template").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Import framework: dry run", level=1)).to_be_visible()
+    expect(page.get_by_text("Financial Times engineering progression template")).to_be_visible()
+    page.get_by_role("button", name="Discard this document").click()
+    expect(page.get_by_role("heading", name="Import framework", level=1)).to_be_visible()
+    assert set(Skill.objects.values_list("key", flat=True)) == stored  # nothing written
+
     # The dry run: refused, one error per stranded level-0 descriptor (and the rating).
     page.get_by_label("Framework file (YAML or JSON)").set_input_files(LADDERS)
-    page.get_by_role("button", name="Dry run").click()
+    page.get_by_role("button", name="Dry run", exact=True).click()
     expect(page.get_by_role("heading", name="Import framework: dry run", level=1)).to_be_visible()
     errors = page.locator(".import-errors li")
     expect(errors.filter(has_text="describes level 0")).to_have_count(described_0)

@@ -9,9 +9,8 @@ import re
 
 from playwright.sync_api import expect
 
-from careermap.models import Person
-from tests.browser.conftest import fits_375
-from tests.browser.test_manager_journey import log_in
+from people.models import Person
+from tests.helpers import fits_375, log_in
 
 HEADER = "username,name,email,role,manager\n"
 BAD = HEADER + (
@@ -28,8 +27,7 @@ def csv_file(text: str) -> dict:
     return {"name": "people.csv", "mimeType": "text/csv", "buffer": text.encode()}
 
 
-def test_hana_imports_people_and_sets_a_manager(live_server, checked_page, screenshot, org):
-    page = checked_page
+def test_hana_imports_people_and_sets_a_manager(live_server, page, screenshot, org):
     base = live_server.url
 
     log_in(page, base, "hana")

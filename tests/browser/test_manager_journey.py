@@ -9,35 +9,15 @@ import re
 
 from playwright.sync_api import expect
 
-from assessments.services import assessment_start, assessment_submit
-from tests.browser.conftest import fits_375
+from tests.helpers import fits_375, log_in, submit_with_notes
 
 
-def submit(by, person, kind, levels):
-    draft = assessment_start(
-        by=by,
-        person=person,
-        kind=kind,
-        ratings=[{"skill": k, "level": v, "evidence": f"{k}: notes"} for k, v in levels.items()],
-    )
-    assessment_submit(by=by, assessment=draft)
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My map", level=1)).to_be_visible()
-
-
-def test_max_reviews_erin_and_mona_calibrates(live_server, checked_page, screenshot, org):
+def test_max_reviews_erin_and_mona_calibrates(live_server, page, screenshot, org):
     erin, max_, eli, mia = org["erin"], org["max"], org["eli"], org["mia"]
-    submit(erin, erin, "self", {"system-design": 4, "mentoring": 3})
-    submit(max_, erin, "manager", {"system-design": 2, "mentoring": 3})
-    submit(eli, eli, "self", {"mentoring": 1})
-    submit(mia, eli, "manager", {"mentoring": 3})
-    page = checked_page
+    submit_with_notes(erin, erin, "self", {"system-design": 4, "mentoring": 3})
+    submit_with_notes(max_, erin, "manager", {"system-design": 2, "mentoring": 3})
+    submit_with_notes(eli, eli, "self", {"mentoring": 1})
+    submit_with_notes(mia, eli, "manager", {"mentoring": 3})
     base = live_server.url
 
     # max's team: erin and sam, gaps as numbers.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from careermap.errors import Conflict
+from core.errors import Conflict
 from skills.models import Expectation, Role, Skill
 from skills.selectors import role_history, skill_history
 from skills.services import expectation_set

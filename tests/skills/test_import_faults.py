@@ -14,11 +14,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from skills import services
+from skills.library import read
 from skills.models import Category, Role, Skill
 from skills.openformat import parse
 from skills.services import framework_import
-from tests.conftest import SHARED_FRAMEWORKS
-from tests.skills.test_import import snapshot
+from tests.helpers import framework_snapshot
 
 
 class Injected(Exception):
@@ -76,7 +76,7 @@ def test_an_import_into_an_empty_database_that_fails_at_the_expectations_commits
     """Real commits (no test transaction around it): the scale, every category, skill
     and role were saved before the failure, and none of it stays."""
     before = rows_everywhere()
-    document = parse((SHARED_FRAMEWORKS / "engineeringladders.yaml").read_bytes())
+    document = parse(read("engineeringladders"))
     seen = fail_on_call(monkeypatch, "_set_expectations", call=3)
 
     with pytest.raises(Injected):
@@ -92,7 +92,7 @@ def test_an_import_into_an_empty_database_that_fails_at_the_expectations_commits
 def test_an_import_that_fails_among_the_skills_leaves_the_framework_and_its_history(
     framework, monkeypatch
 ):
-    before, rows_before = snapshot(), rows_everywhere()
+    before, rows_before = framework_snapshot(), rows_everywhere()
     document = changed_default_framework()
     # Scale, six categories, then skills: the first skill (renamed) is saved by then.
     seen = fail_on_call(monkeypatch, "_save_if_changed", call=10)
@@ -103,7 +103,7 @@ def test_an_import_that_fails_among_the_skills_leaves_the_framework_and_its_hist
     assert seen["written"]["skill_history"] > rows_before["skills.HistoricalSkill"], (
         "the renamed skill was saved before the failure"
     )
-    assert snapshot() == before
+    assert framework_snapshot() == before
     assert rows_everywhere() == rows_before
     assert not Skill.objects.filter(name__endswith="(renamed)").exists()
 
@@ -111,7 +111,7 @@ def test_an_import_that_fails_among_the_skills_leaves_the_framework_and_its_hist
 def test_an_import_that_fails_among_the_role_links_leaves_the_framework_and_its_history(
     framework, monkeypatch
 ):
-    before, rows_before = snapshot(), rows_everywhere()
+    before, rows_before = framework_snapshot(), rows_everywhere()
     document = changed_default_framework()
     # Every skill and role saved, the first role's expectations replaced, then a failure.
     seen = fail_on_call(monkeypatch, "_set_next_roles", call=2)
@@ -120,7 +120,7 @@ def test_an_import_that_fails_among_the_role_links_leaves_the_framework_and_its_
         framework_import(document=document)
 
     assert seen["written"]["skills"] == len(document["skills"])
-    assert snapshot() == before
+    assert framework_snapshot() == before
     assert rows_everywhere() == rows_before
     assert not Role.objects.filter(key="fault-tolerant-engineer").exists()
 
@@ -130,7 +130,7 @@ def test_an_api_import_that_loses_the_database_half_way_answers_503_and_writes_n
 ):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org['hana']).key}")
-    before, rows_before = snapshot(), rows_everywhere()
+    before, rows_before = framework_snapshot(), rows_everywhere()
     fail_on_call(
         monkeypatch,
         "_set_expectations",
@@ -143,5 +143,5 @@ def test_an_api_import_that_loses_the_database_half_way_answers_503_and_writes_n
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert response.json()["detail"].startswith("The database is unavailable")
-    assert snapshot() == before
+    assert framework_snapshot() == before
     assert rows_everywhere() == rows_before

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.services import assessment_rate, assessment_start, assessment_submit
-from careermap.models import Person
+from people.models import Person
 from skills.models import Role
 
 PASSWORD = "demo"

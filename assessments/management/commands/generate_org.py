@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, GrowthPlan, Rating
-from careermap.models import Person
+from people.models import Person
 from skills.models import Expectation, Role, Skill
 from skills.openformat import parse
 from skills.services import framework_import
@@ -134,7 +134,7 @@ class Command(BaseCommand):
         queue = deque([0])
         size = total - 1  # hana counts towards --people
         while len(parents) < size and queue:
-            parent = queue.popleft()
+            parent: int | None = queue.popleft()
             for _ in range(rng.randint(*SPAN)):
                 if len(parents) == size:
                     break
@@ -190,7 +190,7 @@ class Command(BaseCommand):
         self, rng: random.Random, made: dict[int, tuple[Person, int]]
     ) -> tuple[int, int]:
         """Two rounds, three months apart, each a self and a manager assessment."""
-        expected: dict[int, dict[int, int]] = {}
+        expected: dict[int | None, dict[int, int]] = {}  # by role id; no role expects nothing
         for e in Expectation.objects.filter(skill__retired=False):
             expected.setdefault(e.role_id, {})[e.skill_id] = e.level
         now = timezone.now()

@@ -1,0 +1,44 @@
+"""The audit trail: logins, framework edits, people changes and imports, for HR.
+
+`record` is the one writer. Services call `record_on_commit` for the changes they make,
+so that a rolled-back write (a dry run, a refused import) leaves no line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from core.models import AuditEvent
+
+
+@transaction.atomic
+def record(*, by: Any, action: str, summary: str, target: str = "") -> AuditEvent:
+    """Append one audit line. `by` is the person acting, None when no one is signed in
+    (a failed login, a command run by the system); `action` is a dotted name such as
+    "people.import"."""
+    who = by if by is not None and by.pk is not None else None
+    return AuditEvent.objects.create(
+        by=who,
+        by_name=str(who) if who is not None else "",
+        action=action[:50],
+        summary=summary,
+        target=target[:200],
+    )
+
+
+def record_on_commit(*, by: Any, action: str, summary: str, target: str = "") -> None:
+    """record(), once the current transaction commits; never if it rolls back."""
+    transaction.on_commit(lambda: record(by=by, action=action, summary=summary, target=target))
+
+
+def audit_events(*, action: str = "") -> QuerySet[AuditEvent]:
+    """The trail, newest first; only `action` if given."""
+    events = AuditEvent.objects.select_related("by").order_by("-at", "-pk")
+    return events.filter(action=action) if action else events
+
+
+def audit_actions() -> list[str]:
+    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())

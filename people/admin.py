@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.http import HttpRequest
+
+from core.access import HRAdminMixin
+from people.models import Person
+from people.services import manager_error
+from skills.models import Role
+
+
+class PersonForm(UserChangeForm):
+    """Shows the password hash read-only (with a link to change it), never as text."""
+
+    class Meta(UserChangeForm.Meta):
+        model = Person
+
+    def _active_role(self, field: str) -> Role | None:
+        role = self.cleaned_data.get(field)
+        if role is not None and role.retired:
+            raise forms.ValidationError(f'Role "{role.key}" is retired.')
+        return role
+
+    def clean_role(self) -> Role | None:
+        return self._active_role("role")
+
+    def clean_target_role(self) -> Role | None:
+        return self._active_role("target_role")
+
+    def clean_manager(self) -> Person | None:
+        manager = self.cleaned_data.get("manager")
+        if manager is not None and (problem := manager_error(self.instance, manager)):
+            raise forms.ValidationError(problem)
+        return manager
+
+
+@admin.register(Person)
+class PersonAdmin(HRAdminMixin, UserAdmin):
+    form = PersonForm
+    list_display = ("username", "name", "role", "target_role", "manager", "is_hr", "is_active")
+    list_filter = ("is_hr", "is_active", "role", "target_role")
+    list_select_related = ("role", "target_role", "manager")
+    search_fields = ("username", "name", "email")
+    autocomplete_fields = ("manager",)
+    ordering = ("username",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("name", "email", "role", "target_role", "manager")}),
+        ("Access", {"fields": ("is_active", "is_hr", "is_staff", "is_superuser")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "name",
+                    "email",
+                    "role",
+                    "manager",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # HR keeps the org chart, never the keys to a superuser (password included).
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Only a superuser hands out superuser or staff rights.
+        if request.user.is_superuser:
+            return ()
+        return ("is_staff", "is_superuser", "last_login", "date_joined")

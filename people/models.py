@@ -1,0 +1,70 @@
+"""The organisation: people, who manages whom, and the roles they hold or aim at."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+from people.visibility import VisibilityQuerySet
+
+_PersonManagerBase = UserManager.from_queryset(VisibilityQuerySet)
+
+
+class PersonManager(_PersonManagerBase):
+    pass
+
+
+class Person(AbstractUser):
+    name = models.CharField(max_length=200, blank=True)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    role = models.ForeignKey(
+        "skills.Role",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holders",
+        help_text="The role the person holds now.",
+    )
+    target_role = models.ForeignKey(
+        "skills.Role",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="aspirants",
+        help_text="The role the person aims at; chosen by the person.",
+    )
+    is_hr = models.BooleanField(
+        "HR admin",
+        default=False,
+        help_text="HR admins see everyone and alone edit the framework and the org chart.",
+    )
+
+    objects: ClassVar[PersonManager] = PersonManager()
+
+    class Meta:
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        ordering = ["name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("pk")), name="person_not_own_manager"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def get_full_name(self) -> str:
+        return self.name or self.username
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.username
+
+    @property
+    def gap_role_id(self) -> int | None:
+        """The role gaps are measured against by default: target, else current."""
+        return self.target_role_id or self.role_id

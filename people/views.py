@@ -1,0 +1,146 @@
+"""HR pages for people: the list (search, filters, pages), editing a person (role,
+manager, HR flag, deactivation) and the CSV import. Anyone but an HR admin gets 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.access import hr_required
+from core.audit import audit_actions, audit_events
+from core.htmx import render_region
+from core.types import AuthedHttpRequest
+from people.forms import PeopleFilter, PeopleImportForm, PersonEditForm
+from people.models import Person
+from people.services import (
+    PEOPLE_CSV_COLUMNS,
+    people_import,
+    person_deactivate,
+    person_reactivate,
+    person_update,
+)
+
+PER_PAGE = 25
+
+
+def _editable_or_404(request: AuthedHttpRequest, pk: int) -> Person:
+    person = Person.objects.select_related("role", "manager").filter(pk=pk).first()
+    # Superusers are kept by superusers (the admin's rule): for HR they have no edit page.
+    if person is None or (person.is_superuser and not request.user.is_superuser):
+        raise Http404("No such person.")
+    return person
+
+
+@hr_required
+@require_GET
+def people(request: AuthedHttpRequest) -> HttpResponse:
+    found = PeopleFilter(
+        request.GET or None,
+        queryset=Person.objects.select_related("role", "manager").order_by(
+            "name", "username", "pk"
+        ),
+    )
+    page = Paginator(found.qs, PER_PAGE).get_page(request.GET.get("page"))
+    context = {"filter": found, "page": page}
+    return render_region(request, "people/people.html", "results", context)
+
+
+def _render_edit(
+    request: AuthedHttpRequest, person: Person, form: PersonEditForm, **extra: Any
+) -> HttpResponse:
+    context = {"person": person, "form": form, **extra}
+    return render_region(request, "people/person_edit.html", None, context)
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    person = _editable_or_404(request, pk)
+    if request.method == "GET":
+        return _render_edit(request, person, PersonEditForm(person=person))
+    form = PersonEditForm(request.POST, person=person)
+    if form.is_valid():
+        # Only what changed: a role retired since it was given is kept, not refused.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            person_update(by=request.user, person=person, **changes)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied:
+            raise Http404("No such person.") from None
+        else:
+            messages.success(request, f"Saved {person}.")
+            return redirect("people:person_edit", pk=person.pk)
+    return _render_edit(request, person, form)
+
+
+def _set_active(request: AuthedHttpRequest, pk: int, write: Callable[..., Person], done: str):
+    person = _editable_or_404(request, pk)
+    try:
+        write(by=request.user, person=person)
+    except ValidationError as exc:
+        return _render_edit(
+            request,
+            person,
+            PersonEditForm(person=person),
+            active_errors=exc.message_dict.get("is_active", exc.messages),
+        )
+    except PermissionDenied:
+        raise Http404("No such person.") from None
+    messages.success(request, done.format(person=person))
+    return redirect("people:person_edit", pk=person.pk)
+
+
+@hr_required
+@require_POST
+def deactivate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    return _set_active(
+        request, pk, person_deactivate, "{person} is deactivated: they can no longer log in."
+    )
+
+
+@hr_required
+@require_POST
+def reactivate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    return _set_active(request, pk, person_reactivate, "{person} is active again.")
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def import_people(request: AuthedHttpRequest) -> HttpResponse:
+    posted = request.method == "POST"
+    form = PeopleImportForm(request.POST, request.FILES) if posted else PeopleImportForm()
+    context: dict[str, Any] = {"form": form, "columns": ",".join(PEOPLE_CSV_COLUMNS)}
+    if posted and form.is_valid():
+        try:
+            # Importing the same file again changes nothing: a reload is harmless, so the
+            # result is shown here rather than behind a redirect.
+            context["result"] = people_import(
+                by=request.user, data=form.cleaned_data["file"].read()
+            )
+        except ValidationError as exc:
+            context["problems"] = exc.message_dict.get("file", exc.messages)
+    return render_region(request, "people/people_import.html", None, context)
+
+
+# The audit trail: not in the main navigation; the reports page links it.
+AUDIT_PER_PAGE = 50
+
+
+@hr_required
+@require_GET
+def audit(request: AuthedHttpRequest) -> HttpResponse:
+    actions = audit_actions()
+    action = request.GET.get("action", "")
+    if action not in actions:
+        action = ""
+    page = Paginator(audit_events(action=action), AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "actions": actions, "action": action}
+    return render_region(request, "people/audit.html", None, context)

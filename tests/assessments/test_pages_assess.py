@@ -1,0 +1,430 @@
+"""The self-assessment page: the form, answers saved one by one (htmx) or all at once
+(plain form), the confirmation step, submit, and the next assessment pre-filled."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments.models import Assessment
+from assessments.services import DraftExists, assessment_rate, assessment_start, assessment_submit
+from skills.models import Skill
+from tests.factories import CategoryFactory, ExpectationFactory, SkillFactory
+from tests.helpers import HTMX, fieldset, levels
+
+pytestmark = pytest.mark.django_db
+
+# Erin is a Senior Engineer aiming at Staff Engineer: the two roles expect 15 of the 17
+# skills of the default framework; "hiring" and "managing-managers" are left out.
+ERIN_EXPECTED = 15
+ALL_SKILLS = 17
+
+
+@pytest.fixture
+def as_erin(client, erin):
+    client.force_login(erin)
+    return client
+
+
+def fieldsets(html: str) -> list[str]:
+    """The keys of the skills the form shows, in order."""
+    return re.findall(r'<fieldset class="skill[^"]*" id="skill-([\w-]+)"', html)
+
+
+def draft_of(person) -> Assessment:
+    return Assessment.objects.get(person=person, kind="self", status="draft")
+
+
+def save(client, key: str, level: int | str | None = None, evidence: str = "", **extra):
+    data = {"skill": key, f"evidence-{key}": evidence, **extra}
+    if level is not None:
+        data[f"level-{key}"] = level
+    return client.post(reverse("assessments:assess_save"), data, headers=HTMX)
+
+
+# --- Access ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["assess", "assess_save", "assess_submit"])
+def test_anonymous_users_are_sent_to_the_login_page(client, db, name):
+    method = client.post if name == "assess_save" else client.get
+    response = method(reverse(f"assessments:{name}"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_the_navigation_links_to_assess_and_marks_it_current(as_erin):
+    html = as_erin.get(reverse("assessments:assess")).content.decode()
+    assert '<a href="/assess/" aria-current="page">Assess</a>' in html
+
+
+# --- The form ----------------------------------------------------------------------------
+
+
+def test_the_form_shows_the_skills_the_persons_roles_expect_by_default(as_erin):
+    response = as_erin.get(reverse("assessments:assess"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1>") == 1
+    assert "<h1>Self-assessment</h1>" in html
+    keys = fieldsets(html)
+    assert len(keys) == ERIN_EXPECTED
+    assert "hiring" not in keys
+    assert "Senior Engineer and Staff Engineer expect" in html
+    assert "<strong>0 of 15</strong> answered" in html
+    assert 'href="/assess/?all=1"' in html  # the other skills are one click away
+
+
+def test_all_skills_are_shown_with_all_1(as_erin):
+    html = as_erin.get(reverse("assessments:assess"), {"all": "1"}).content.decode()
+    keys = fieldsets(html)
+    assert len(keys) == ALL_SKILLS
+    assert {"hiring", "managing-managers"} <= set(keys)
+    assert "Showing all 17 skills" in html
+    assert "<strong>0 of 17</strong> answered" in html
+
+
+def test_someone_without_a_role_sees_every_skill(client, hana):
+    client.force_login(hana)
+    html = client.get(reverse("assessments:assess")).content.decode()
+    assert len(fieldsets(html)) == ALL_SKILLS
+    assert "No role yet" in html
+
+
+def test_skills_are_grouped_by_category_under_h2_headings(as_erin):
+    html = as_erin.get(reverse("assessments:assess")).content.decode()
+    headings = re.findall(r"<h2 id=\"category-[\w-]+\">([^<]+)</h2>", html)
+    assert headings[:2] == ["Technical craft", "Delivery &amp; operations"]
+    # Every heading is an h1 or h2 (then no h3 to skip to): headings stay in order.
+    assert not re.search(r"<h[3-6]", html)
+
+
+def test_each_level_is_a_labelled_radio_showing_number_label_and_descriptor(as_erin):
+    skill = Skill.objects.get(key="technical-depth")
+    html = fieldset(as_erin.get(reverse("assessments:assess")).content.decode(), "technical-depth")
+    assert "<legend>Technical depth</legend>" in html
+    for level, label in enumerate(["None", "Aware", "Developing", "Proficient", "Advanced"]):
+        radio = f'id="level-technical-depth-{level}" name="level-technical-depth"'
+        assert radio in html
+        label_html = re.search(
+            rf'<label for="level-technical-depth-{level}">(.*?)</label>', html, re.S
+        ).group(1)
+        assert f"{level} · {label}" in label_html
+        if skill.descriptor(level):
+            assert skill.descriptor(level) in label_html.replace("&#x27;", "'")
+    assert '<label for="evidence-technical-depth">Evidence' in html
+
+
+def test_filter_by_category_without_javascript(as_erin):
+    html = as_erin.get(
+        reverse("assessments:assess"), {"category": "communication"}
+    ).content.decode()
+    keys = fieldsets(html)
+    communication = Skill.objects.filter(category__key="communication").values_list(
+        "key", flat=True
+    )
+    assert keys
+    assert set(keys) == set(communication)
+    assert '<option value="communication" selected>' in html
+    assert f"<strong>0 of {len(keys)}</strong> answered in Communication" in html
+
+
+def test_filter_by_category_with_htmx_returns_only_the_form_region(as_erin):
+    response = as_erin.get(
+        reverse("assessments:assess"), {"category": "people-leadership", "all": "1"}, headers=HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>" not in html
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="assess">')
+    assert set(fieldsets(html)) == set(
+        Skill.objects.filter(category__key="people-leadership").values_list("key", flat=True)
+    )
+    assert "hiring" in fieldsets(html)  # all=1 kept alongside the category
+    assert "HX-Request" in response["Vary"]
+
+
+def test_an_unknown_category_shows_every_category(as_erin):
+    html = as_erin.get(reverse("assessments:assess"), {"category": "nope"}).content.decode()
+    assert len(fieldsets(html)) == ERIN_EXPECTED
+
+
+def test_opening_the_form_writes_nothing(as_erin):
+    as_erin.get(reverse("assessments:assess"))
+    as_erin.get(reverse("assessments:assess_submit"))
+    assert not Assessment.objects.exists()
+
+
+# --- Saving answers ----------------------------------------------------------------------
+
+
+def test_saving_one_answer_by_htmx_returns_the_skill_and_writes_a_draft(as_erin, erin):
+    response = save(as_erin, "system-design", 3, "Designed the billing pipeline")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<fieldset class="skill" id="skill-system-design"')
+    assert fieldsets(html) == ["system-design"]
+    assert "✓ Saved at <time" in html
+    assert 'value="3" checked' in html
+    # The count and the state line follow out of band.
+    assert '<p id="assess-count" class="assess-count" hx-swap-oob="true">' in html
+    assert "<strong>1 of 15</strong> answered" in html
+    assert '<p id="assess-state" class="lead" hx-swap-oob="true">' in html
+    draft = draft_of(erin)
+    assert levels(draft) == {"system-design": 3}
+    assert draft.ratings.get().evidence == "Designed the billing pipeline"
+
+
+def test_later_answers_go_to_the_same_draft(as_erin, erin):
+    save(as_erin, "system-design", 3)
+    save(as_erin, "mentoring", 2)
+    save(as_erin, "system-design", 4)
+    assert Assessment.objects.count() == 1
+    assert levels(draft_of(erin)) == {"system-design": 4, "mentoring": 2}
+
+
+def test_the_count_follows_the_category_filter_of_the_form(as_erin):
+    html = save(as_erin, "mentoring", 2, category="people-leadership").content.decode()
+    assert "<strong>1 of" in html
+    assert "answered in People &amp; leadership" in html
+
+
+def test_saving_by_plain_post_redirects_back_and_writes(as_erin, erin):
+    response = as_erin.post(
+        reverse("assessments:assess_save"),
+        {
+            "category": "communication",
+            "level-explaining-tech": "4",
+            "evidence-explaining-tech": "Ran the architecture forum",
+            "level-writing-decisions": "2",
+            "evidence-writing-decisions": "",
+            "evidence-stakeholder-management": "",  # left alone: not rated, no evidence
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == "/assess/?category=communication"
+    assert levels(draft_of(erin)) == {"explaining-tech": 4, "writing-decisions": 2}
+    html = as_erin.get(response.url).content.decode()
+    assert "Draft saved." in html
+
+
+def test_the_draft_survives_a_reload(as_erin):
+    save(as_erin, "system-design", 3)
+    html = as_erin.get(reverse("assessments:assess")).content.decode()
+    system_design = fieldset(html, "system-design")
+    assert 'value="3" checked' in system_design
+    assert "Saved in your draft" in system_design
+    assert "<strong>1 of 15</strong> answered" in html
+    assert "Draft: each answer is saved as you give it" in html
+
+
+def test_evidence_is_saved_links_included(as_erin, erin):
+    note = "RFC: https://example.com/rfc/42 and <b>no markup</b>"
+    save(as_erin, "writing-decisions", 3, note)
+    assert draft_of(erin).ratings.get().evidence == note
+    html = fieldset(
+        as_erin.get(reverse("assessments:assess")).content.decode(), "writing-decisions"
+    )
+    assert "https://example.com/rfc/42 and &lt;b&gt;no markup&lt;/b&gt;</textarea>" in html
+
+
+def test_evidence_alone_changes_a_rated_skill(as_erin, erin):
+    save(as_erin, "mentoring", 2)
+    as_erin.post(
+        reverse("assessments:assess_save"),
+        {"skill": "mentoring", "evidence-mentoring": "Mentored two juniors"},
+        headers=HTMX,
+    )
+    rating = draft_of(erin).ratings.get()
+    assert (rating.level, rating.evidence) == (2, "Mentored two juniors")
+
+
+def test_an_off_scale_level_shows_an_error_beside_the_skill_and_writes_nothing(as_erin):
+    response = save(as_erin, "system-design", 9, "typed text is kept")
+    html = response.content.decode()
+    # 200, as htmx swaps only 2xx responses; the error lives in the skill's fieldset.
+    assert response.status_code == 200
+    assert fieldsets(html) == ["system-design"]
+    assert 'class="skill invalid"' in html
+    assert 'aria-invalid="true" aria-describedby="error-system-design"' in html
+    assert '<p class="error" id="error-system-design" role="alert">' in html
+    assert "Level 9 is not on the scale 0-5." in html
+    assert "Not saved" in html
+    assert "typed text is kept</textarea>" in html
+    assert not Assessment.objects.exists()
+
+
+def test_a_level_that_is_not_a_number_is_refused_by_name(as_erin):
+    html = save(as_erin, "system-design", "high").content.decode()
+    assert "Level &#x27;high&#x27; is not on the scale 0-5." in html
+    assert not Assessment.objects.exists()
+
+
+def test_evidence_without_a_level_asks_for_a_level(as_erin):
+    html = save(as_erin, "mentoring", None, "Mentored two juniors").content.decode()
+    assert "Choose a level for &quot;Mentoring and growing others&quot;." in html
+    assert not Assessment.objects.exists()
+
+
+def test_a_bad_answer_in_the_plain_form_is_shown_beside_the_skill_and_writes_nothing(as_erin, erin):
+    save(as_erin, "mentoring", 2)
+    response = as_erin.post(
+        reverse("assessments:assess_save"),
+        {"level-system-design": "3", "level-mentoring": "7", "evidence-mentoring": "kept"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200  # the form again, the error beside the skill (core.htmx)
+    assert "Some answers were not saved" in html
+    assert "Level 7 is not on the scale 0-5." in fieldset(html, "mentoring")
+    assert "kept</textarea>" in fieldset(html, "mentoring")
+    assert "error" not in fieldset(html, "system-design")
+    assert levels(draft_of(erin)) == {"mentoring": 2}  # all or nothing
+
+
+def test_a_plain_post_with_nothing_to_save_writes_nothing(as_erin):
+    response = as_erin.post(
+        reverse("assessments:assess_save"), {"evidence-mentoring": ""}, follow=True
+    )
+    assert "Nothing to save yet" in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+# --- Submitting ----------------------------------------------------------------------------
+
+
+def test_submit_via_htmx_freezes_the_draft(as_erin, erin):
+    save(as_erin, "system-design", 3)
+    response = as_erin.post(reverse("assessments:assess_submit"), headers=HTMX)
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/assess/"
+    assessment = Assessment.objects.get(person=erin)
+    assert assessment.status == "submitted"
+    assert assessment.submitted_at is not None
+    html = as_erin.get(reverse("assessments:assess")).content.decode()
+    assert "Submitted: 1 skill rated." in html
+
+
+def test_the_submit_button_asks_the_browser_to_confirm(as_erin):
+    html = as_erin.get(reverse("assessments:assess")).content.decode()
+    assert 'hx-confirm="Submit your self-assessment? It cannot be changed afterwards."' in html
+    assert '<form method="get" action="/assess/submit/" hx-post="/assess/submit/"' in html
+
+
+def test_submit_without_javascript_asks_for_confirmation_first(as_erin, erin):
+    as_erin.post(
+        reverse("assessments:assess_save"), {"level-system-design": "3", "level-mentoring": "1"}
+    )
+    confirm = as_erin.get(reverse("assessments:assess_submit"))
+    html = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Submit your self-assessment? It cannot be changed afterwards." in html
+    assert "2 skills rated in your draft." in html
+    assert '<button type="submit" class="primary">Submit</button>' in html
+    assert draft_of(erin)  # asking changed nothing
+    response = as_erin.post(reverse("assessments:assess_submit"), follow=True)
+    assert response.redirect_chain == [("/assess/", 302)]
+    assert "Submitted: 2 skills rated." in response.content.decode()
+    assert Assessment.objects.get(person=erin).status == "submitted"
+
+
+def test_submitting_an_empty_draft_is_refused(as_erin, erin):
+    draft = assessment_start(by=erin, person=erin, kind="self")  # no earlier one: empty
+    html = as_erin.post(reverse("assessments:assess_submit"), headers=HTMX).content.decode()
+    assert html.lstrip().startswith('<section class="card assess-submit" id="submit"')
+    assert "Rate at least one skill before submitting." in html
+    response = as_erin.post(reverse("assessments:assess_submit"))
+    assert response.status_code == 200  # the error swapped in (core.htmx)
+    assert "Rate at least one skill before submitting." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_submitting_without_a_draft_says_there_is_nothing_to_submit(as_erin):
+    html = as_erin.post(reverse("assessments:assess_submit"), headers=HTMX).content.decode()
+    assert "Nothing to submit yet" in html
+    assert (
+        "Nothing to submit yet"
+        in as_erin.get(reverse("assessments:assess_submit")).content.decode()
+    )
+    assert not Assessment.objects.exists()
+
+
+def test_the_next_assessment_starts_pre_filled_from_the_last_submitted_one(as_erin, erin):
+    save(as_erin, "system-design", 3, "first")
+    as_erin.post(reverse("assessments:assess_submit"))
+    html = as_erin.get(reverse("assessments:assess")).content.decode()
+    assert "Starting from your self-assessment submitted on" in html
+    system_design = fieldset(html, "system-design")
+    assert 'value="3" checked' in system_design
+    assert "From your last submitted assessment" in system_design
+    assert "first</textarea>" in system_design
+    assert Assessment.objects.count() == 1  # showing it opened nothing
+
+    save(as_erin, "mentoring", 2)
+    submitted = Assessment.objects.get(person=erin, status="submitted")
+    assert levels(draft_of(erin)) == {"system-design": 3, "mentoring": 2}
+    assert levels(submitted) == {"system-design": 3}  # submitted ones never change
+
+
+# --- Queries -------------------------------------------------------------------------------
+
+
+def grow(erin, skills: int, assessments: int) -> None:
+    """`skills` more skills that Erin's role expects, `assessments` submitted
+    self-assessments rating every skill, and an open draft rating every skill."""
+    category = CategoryFactory(key=f"extra-{skills}", name="Extra")
+    for n in range(skills):
+        skill = SkillFactory(key=f"extra-{skills}-{n}", category=category)
+        ExpectationFactory(role=erin.role, skill=skill, level=2)
+    keys = list(Skill.objects.values_list("key", flat=True))
+    for n in range(assessments + 1):
+        ratings = [
+            {"skill": key, "level": (n + i) % 6, "evidence": "x"} for i, key in enumerate(keys)
+        ]
+        try:
+            draft = assessment_start(by=erin, person=erin, kind="self")
+        except DraftExists as exc:
+            draft = exc.draft
+        assessment_rate(by=erin, assessment=draft, ratings=ratings)
+        if n < assessments:
+            assessment_submit(by=erin, assessment=draft)
+
+
+LAYOUT = ('FROM "django_session"', 'FROM "people_person"')
+
+
+def queries(client, url: str) -> int:
+    """The page's own queries: those of the layout every page shares (session, user,
+    the navigation's "has reports?") are left out, as they belong to base.html."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return sum(1 for q in captured if not any(t in q["sql"] for t in LAYOUT))
+
+
+@pytest.mark.parametrize("url", ["/assess/", "/assess/?all=1", "/assess/?category=extra-60"])
+def test_the_page_runs_a_fixed_number_of_queries_whatever_the_size(as_erin, erin, url):
+    # 1 scale, 2 the person's current and target roles, 3 active skills with their
+    # categories and "expected by those roles", 4 the open draft (else the last submitted
+    # one), 5 its ratings.
+    grow(erin, skills=0, assessments=1)
+    small = queries(as_erin, url)
+    grow(erin, skills=60, assessments=5)
+    html = as_erin.get("/assess/?all=1").content.decode()
+    assert len(fieldsets(html)) == ALL_SKILLS + 60
+    assert queries(as_erin, url) == small == 5
+
+
+def test_an_htmx_save_runs_a_fixed_number_of_queries(as_erin, erin):
+    save(as_erin, "system-design", 3)
+    with CaptureQueriesContext(connection) as few:
+        save(as_erin, "system-design", 2)
+    grow(erin, skills=60, assessments=3)
+    with CaptureQueriesContext(connection) as many:
+        save(as_erin, "system-design", 4)
+    assert len(many) == len(few)

@@ -1,0 +1,182 @@
+"""The org view: per-skill counts, the rollup per team and calibration, for managers of
+managers and HR; 404 for everyone else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments.org import team_rollups
+from assessments.selectors import calibration_report, skills_report
+from people.models import Person
+from skills.models import Skill
+from tests.helpers import add_people, rate_the_org, rows, submit_with_evidence, two
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rated(org):
+    """erin and max disagree by two levels on system design; eli rates himself two
+    below mia's rating of him; max is rated by mona."""
+    return rate_the_org(org)
+
+
+@pytest.mark.parametrize("viewer", ["mona", "hana"])
+def test_org_view_numbers_equal_the_reports(client, rated, viewer):
+    client.force_login(rated[viewer])
+
+    response = client.get("/team/org/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1>") == 1
+    assert "<h1>Org view</h1>" in html
+    assert '<h2 id="calibration-title">Calibration</h2>' in html
+    shown = rows(html, "org-skills", "skill")
+    expected = {
+        r.skill.key: [
+            r.skill.name,
+            str(r.expected),
+            str(r.below),
+            str(r.meeting),
+            str(r.unassessed),
+            two(r.average_gap),
+        ]
+        for r in skills_report(user=rated[viewer])
+        if r.expected
+    }
+    assert shown == expected
+
+    calibration = rows(html, "calibration", "manager")
+    report = calibration_report(user=rated[viewer])
+    assert list(calibration) == [c.manager.username for c in report]
+    for c in report:
+        reports, delta, divergent = calibration[c.manager.username][1:]
+        assert reports == str(c.reports)
+        assert divergent == str(len(c.divergent))
+        if c.mean_delta is not None:
+            assert delta.startswith(f"{c.mean_delta:+.1f}:")
+    divergent = rows(html, "divergent", "person")
+    design = Skill.objects.get(key="system-design").name
+    assert divergent["erin"][1:] == ["Max", design, "4", "2"]
+    assert divergent["eli"][1:] == ["Mia", Skill.objects.get(key="mentoring").name, "1", "3"]
+    assert "reports rate themselves higher than their manager does" in html
+    assert "A reputation is not a measurement" in html
+
+
+def test_a_long_divergence_list_shows_the_widest_and_says_how_many(client, rated, monkeypatch):
+    from assessments.views import team
+
+    submit_with_evidence(rated["erin"], rated["erin"], "self", {"hiring": 5})
+    # 4 apart: the widest
+    submit_with_evidence(rated["max"], rated["erin"], "manager", {"hiring": 1})
+    monkeypatch.setattr(team, "DIVERGENT_SHOWN", 2)
+    client.force_login(rated["mona"])
+
+    html = client.get("/team/org/").content.decode()
+
+    shown = re.findall(r'<tr data-person="(\w+)" data-skill="([\w-]+)"', html)
+    assert shown[0] == ("erin", "hiring")
+    assert len(shown) == 2
+    assert "The 2 widest of 3" in html
+
+
+def test_calibration_says_which_way_a_manager_leans(client, rated):
+    client.force_login(rated["mona"])
+    calibration = rows(client.get("/team/org/").content.decode(), "calibration", "manager")
+    # erin: (4-2 + 3-3)/2 = +1.0; eli: 1-3 = -2.0
+    assert calibration["max"][2].startswith("+1.0:")
+    assert "higher than their manager" in calibration["max"][2]
+    assert calibration["mia"][2].startswith("-2.0:")
+    assert "lower than their manager" in calibration["mia"][2]
+
+
+def test_the_rollup_per_team_covers_each_managers_subtree(client, rated):
+    client.force_login(rated["mona"])
+    html = client.get("/team/org/").content.decode()
+    teams = rows(html, "org-teams", "manager")
+
+    assert list(teams) == ["max", "mia"]
+    assert teams["max"][1] == "2"
+    assert teams["mia"][1] == "1"
+    for t in team_rollups(user=rated["mona"]):
+        readiness = "\u2013" if t.readiness is None else f"{round(t.readiness * 100)}%"
+        assert teams[t.manager.username][1:] == [
+            str(t.people),
+            readiness,
+            str(t.below),
+            str(t.unassessed),
+        ]
+    # below and unassessed add up to the per-skill table over the same people.
+    below = sum(r.below for r in skills_report(user=rated["max"]))
+    unassessed = sum(r.unassessed for r in skills_report(user=rated["max"]))
+    assert teams["max"][3:] == [str(below), str(unassessed)]
+
+
+def test_hr_sees_every_manager_nested_under_theirs(client, rated):
+    client.force_login(rated["hana"])
+    teams = rows(client.get("/team/org/").content.decode(), "org-teams", "manager")
+    assert list(teams) == ["mona", "max", "mia"]
+    assert teams["mona"][1] == "5"
+
+
+def test_a_deactivated_manager_does_not_hide_their_team_from_the_rollups(client, rated):
+    """max leaves: erin and sam still report to him until HR moves them, and still
+    count for mona, exactly as the per-skill report counts them."""
+    Person.objects.filter(username="max").update(is_active=False)
+
+    rollups = {t.manager.username: t for t in team_rollups(user=rated["mona"])}
+    everyone = {t.manager.username: t for t in team_rollups(user=rated["hana"])}
+
+    assert list(rollups) == ["mia"]
+    assert everyone["mona"].people == 4  # mia, eli, erin, sam
+    below = sum(r.below for r in skills_report(user=rated["mona"]))
+    unassessed = sum(r.unassessed for r in skills_report(user=rated["mona"]))
+    assert (everyone["mona"].below, everyone["mona"].unassessed) == (below, unassessed)
+
+
+@pytest.mark.parametrize("viewer", ["max", "mia", "erin", "eli"])
+def test_org_view_is_404_for_anyone_who_manages_no_managers(client, org, viewer):
+    client.force_login(org[viewer])
+    assert client.get("/team/org/").status_code == 404
+
+
+def test_org_view_asks_anonymous_visitors_to_log_in(client, org):
+    assert client.get("/team/org/").status_code == 302
+
+
+def org_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/team/org/").status_code == 200
+    return len(captured)
+
+
+# The org view's queries: session, user (2); manages_managers (1);
+# skills_report: gap tallies per skill (the people in scope are a subquery), active
+# skills (2);
+# team_rollups: people, the whole chart, gap tallies per person (3);
+# calibration_report: managers, their reports, active skills, the (self, manager)
+# pairs (4); the navigation's has_reports (1).
+ORG_QUERIES = 13
+
+
+def test_org_query_count_is_pinned_and_flat_in_org_size(client, rated, framework):
+    client.force_login(rated["mona"])
+    assert org_queries(client) == ORG_QUERIES
+
+    add_people(rated["max"], 18, framework, "grown")
+    add_people(rated["mia"], 100, framework, "wide")
+
+    assert org_queries(client) == ORG_QUERIES
+
+
+def test_org_query_count_for_hr(client, rated, framework):
+    # HR skips manages_managers: is_hr answers first.
+    client.force_login(rated["hana"])
+    before = org_queries(client)
+    add_people(rated["mia"], 50, framework, "wide")
+    assert org_queries(client) == before == ORG_QUERIES - 1

@@ -1,0 +1,327 @@
+"""Paths: the skills map (SVG), the roles closest first, and the gaps against a chosen
+role, by plain link and by htmx."""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments.charts import role_map
+from assessments.selectors import gaps_for, paths_for
+from assessments.services import assessment_start, assessment_submit
+from skills.library import read, templates
+from skills.models import Role
+from skills.openformat import parse
+from skills.services import framework_import
+from tests.factories import ExpectationFactory, PersonFactory, RoleFactory, SkillFactory
+from tests.helpers import HTMX
+
+pytestmark = pytest.mark.django_db
+
+
+# A page view: session, user, has reports (the navigation, for Team), the user's current role,
+# roles, next roles of the current role, expectations, latest levels (paths_for),
+# expectations and latest levels again (readiness for the current role), transitions.
+PINNED_PAGE = 11
+# The htmx partial: session, user, the chosen role, its expectations, latest levels.
+PINNED_PARTIAL = 5
+
+
+def submit(by, person, levels: dict[str, int]):
+    kind = "self" if by == person else "manager"
+    draft = assessment_start(
+        by=by,
+        person=person,
+        kind=kind,
+        ratings=[{"skill": k, "level": v} for k, v in levels.items()],
+    )
+    return assessment_submit(by=by, assessment=draft)
+
+
+@pytest.fixture
+def rated(erin, max_):
+    submit(erin, erin, {"system-design": 4, "mentoring": 3, "technical-depth": 4})
+    submit(max_, erin, {"system-design": 2, "mentoring": 3})
+
+
+def html_of(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def svg_of(html: str) -> str:
+    return re.search(r'<svg class="role-map".*?</svg>', html, re.S).group(0)
+
+
+def boxes(html: str) -> dict[str, tuple[float, float, float, float]]:
+    """role key -> (x, y, width, height) of its box in the map."""
+    found = re.findall(
+        r'data-role="([^"]+)">.*?<rect x="([\d.]+)" y="([\d.]+)" width="(\d+)" height="(\d+)"',
+        svg_of(html),
+        re.S,
+    )
+    return {key: tuple(float(n) for n in numbers) for key, *numbers in found}
+
+
+def box_text(html: str, key: str) -> str:
+    return re.search(rf'data-role="{key}">(.*?)</g>', svg_of(html), re.S).group(1)
+
+
+def listed_roles(html: str) -> list[str]:
+    return re.findall(r'<li class="path-item">\s*<a [^>]*>([^<]+)</a>', html)
+
+
+def gap_table(html: str) -> list[tuple[str, int, int | None, int]]:
+    rows = re.findall(
+        r'<tr data-skill="([^"]+)">\s*<th scope="row">[^<]*</th>\s*<td>(\d+)</td>\s*'
+        r'<td>([^<]+)</td>\s*<td><span class="badge[^"]*">(\d+)</span>',
+        html,
+    )
+    return [(key, int(e), None if c == "not rated" else int(c), int(g)) for key, e, c, g in rows]
+
+
+def expected_table(person, role) -> list[tuple[str, int, int | None, int]]:
+    return [
+        (r.skill.key, r.expected, r.current, r.gap) for r in gaps_for(person=person, role=role).rows
+    ]
+
+
+def overlap(a, b) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def test_the_paths_page_draws_the_map_with_a_box_per_role_and_an_arrow_per_move(
+    client, erin, rated
+):
+    client.force_login(erin)
+
+    html = html_of(client.get("/paths/"))
+
+    assert html.count("<h1>") == 1
+    assert "<h1>Paths</h1>" in html
+    svg = svg_of(html)
+    assert 'role="img"' in svg
+    assert 'aria-labelledby="map-svg-title map-svg-desc"' in svg
+    assert '<title id="map-svg-title">' in svg
+    assert '<desc id="map-svg-desc">' in svg
+    active = set(Role.objects.active().values_list("key", flat=True))
+    assert set(boxes(html)) == active
+    # senior->staff, senior->EM, staff->principal, staff->EM, EM->MoM, EM->staff
+    transitions = Role.next_roles.through.objects.count()
+    assert transitions == 6
+    assert svg.count('<path class="transition"') == transitions
+
+
+def test_both_directions_of_a_two_way_move_are_drawn(client, erin):
+    client.force_login(erin)
+
+    svg = svg_of(html_of(client.get("/paths/")))
+
+    assert "<title>Staff Engineer to Engineering Manager</title>" in svg
+    assert "<title>Engineering Manager to Staff Engineer</title>" in svg
+    paths = re.findall(r'<path class="transition" d="([^"]+)"', svg)
+    assert len(set(paths)) == len(paths)  # two arrows, not one drawn twice
+
+
+def test_the_map_marks_your_role_and_target_in_words_and_shows_readiness(
+    client, erin, rated, framework
+):
+    client.force_login(erin)
+
+    html = html_of(client.get("/paths/"))
+
+    staff = gaps_for(person=erin, role=framework["staff-engineer"]).readiness
+    senior = gaps_for(person=erin, role=framework["senior-engineer"]).readiness
+    assert f"{round(staff * 100)}% ready (target)" in box_text(html, "staff-engineer")
+    assert f"{round(senior * 100)}% ready (you)" in box_text(html, "senior-engineer")
+    assert "(you)" not in box_text(html, "staff-engineer")
+    assert "(target)" not in box_text(html, "principal-engineer")
+    assert re.search(r"\d+% ready</text>", box_text(html, "principal-engineer"))
+
+
+def test_reachable_roles_come_first_in_the_list(client, erin, rated):
+    client.force_login(erin)
+
+    html = html_of(client.get("/paths/"))
+
+    expected = paths_for(person=erin)
+    assert listed_roles(html) == [p.role.name for p in expected]
+    assert {p.role.key for p in expected[:2]} == {"staff-engineer", "engineering-manager"}
+    assert all(p.reachable for p in expected[:2])
+    assert not any(p.reachable for p in expected[2:])
+    items = re.findall(r'<li class="path-item">(.*?)</li>', html, re.S)
+    assert ["reachable from your role" in item for item in items] == [True, True, False, False]
+    for item, path in zip(items, expected, strict=True):
+        assert f">{round(path.readiness * 100)}%</strong>" in item
+        assert f'class="path-gap">{path.gaps.total_gap}</strong>' in item
+    assert "your target" in items[[p.role.key for p in expected].index("staff-engineer")]
+
+
+def test_choosing_a_role_by_a_plain_link_shows_the_gaps_against_it(client, erin, rated, framework):
+    client.force_login(erin)
+    html = html_of(client.get("/paths/"))
+    assert 'href="/paths/?role=engineering-manager"' in html
+
+    html = html_of(client.get("/paths/?role=engineering-manager"))
+
+    assert "<h1>Paths</h1>" in html
+    assert "Your gaps for Engineering Manager" in html
+    table = gap_table(html)
+    assert table == expected_table(erin, framework["engineering-manager"])
+    assert any(current is not None for _, _, current, _ in table)
+    gaps = gaps_for(person=erin, role=framework["engineering-manager"])
+    assert f'class="chosen-readiness">{round(gaps.readiness * 100)}%<' in html
+    assert f'class="chosen-total">{gaps.total_gap}<' in html
+
+
+def test_choosing_a_role_by_htmx_swaps_only_the_gaps(client, erin, rated, framework):
+    client.force_login(erin)
+
+    response = client.get("/paths/?role=staff-engineer", headers=HTMX)
+
+    html = html_of(response)
+    assert "<h1>" not in html
+    assert html.strip().startswith('<section class="card" id="role-gaps"')
+    assert gap_table(html) == expected_table(erin, framework["staff-engineer"])
+    assert "HX-Request" in response["Vary"]
+
+
+def test_your_own_role_can_be_chosen_too(client, erin, rated, framework):
+    client.force_login(erin)
+
+    html = html_of(client.get("/paths/?role=senior-engineer"))
+
+    assert gap_table(html) == expected_table(erin, framework["senior-engineer"])
+
+
+def test_every_htmx_link_is_also_a_plain_link_and_there_are_no_inline_scripts(client, erin):
+    client.force_login(erin)
+
+    html = html_of(client.get("/paths/"))
+
+    links = re.findall(r'<a href="([^"]+)" hx-get="([^"]+)"', html)
+    assert len(links) == 5  # four roles in the list, and your own
+    assert all(href == get for href, get in links)
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
+    assert "hx-on" not in html
+    assert "style=" not in html
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_unknown_or_retired_role_answers_404(client, erin, framework, htmx):
+    Role.objects.filter(key="principal-engineer").update(retired=True)
+    client.force_login(erin)
+    headers = HTMX if htmx else {}
+
+    assert client.get("/paths/?role=nope", headers=headers).status_code == 404
+    assert client.get("/paths/?role=principal-engineer", headers=headers).status_code == 404
+
+
+def test_retired_roles_are_not_shown(client, erin, framework):
+    Role.objects.filter(key="principal-engineer").update(retired=True)
+    client.force_login(erin)
+
+    html = html_of(client.get("/paths/"))
+
+    assert "Principal Engineer" not in html
+    assert "principal-engineer" not in html
+    assert set(boxes(html)) == set(Role.objects.active().values_list("key", flat=True))
+    assert svg_of(html).count('<path class="transition"') == 5  # staff->principal is gone
+
+
+def test_someone_without_a_role_sees_every_role_and_none_reachable(client, hana):
+    client.force_login(hana)
+
+    html = html_of(client.get("/paths/"))
+
+    assert len(boxes(html)) == Role.objects.active().count()
+    assert len(listed_roles(html)) == Role.objects.active().count()
+    assert "reachable from your role</span>" not in html
+    assert "(you)</text>" not in svg_of(html)
+    assert "no current role yet" in html
+
+
+def test_roles_sharing_a_track_and_level_sit_side_by_side_without_overlap(client, db):
+    framework_import(document=parse(read("engineeringladders")))
+    roles = {r.key: r for r in Role.objects.all()}
+    person = PersonFactory(username="lee", role=roles["d4"], target_role=roles["tl5"])
+    client.force_login(person)
+
+    html = html_of(client.get("/paths/"))
+
+    placed = boxes(html)
+    assert set(placed) == set(roles)
+    assert len(placed) == 18
+    for a, b in combinations(placed.values(), 2):
+        assert not overlap(a, b)
+    assert placed["d4"][1] == placed["tl4"][1]  # the same level, the same row
+    assert placed["d4"][0] != placed["tl4"][0]
+
+
+@pytest.mark.parametrize("path", [t.path for t in templates()], ids=lambda p: p.stem)
+def test_no_boxes_overlap_for_any_real_framework(db, path: Path):
+    framework_import(document=parse(path.read_bytes()))
+    roles = list(Role.objects.active())
+    pairs = list(Role.next_roles.through.objects.values_list("from_role_id", "to_role_id"))
+
+    drawn = role_map(roles, {r.pk: 0.5 for r in roles}, pairs, roles[0].pk if roles else None)
+
+    if not roles:
+        assert drawn is None
+        return
+    assert len(drawn.boxes) == len(roles)
+    rects = [(b.x, b.y, b.width, b.height) for b in drawn.boxes]
+    for a, b in combinations(rects, 2):
+        assert not overlap(a, b)
+    assert all(x >= 0 and x + w <= drawn.width and y + h <= drawn.height for x, y, w, h in rects)
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get("/paths/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/paths/"
+
+
+def grow(erin, max_, framework, rounds: int, roles: int) -> None:
+    """More submitted assessments for erin, and more roles (with transitions and
+    skills of their own) in the framework."""
+    for n in range(rounds):
+        submit(erin, erin, {"system-design": n % 6, "mentoring": (n + 1) % 6})
+        submit(max_, erin, {"system-design": (n + 2) % 6})
+    for n in range(roles):
+        role = RoleFactory(key=f"extra-{n}", track=Role.Track.OTHER, level=1 + n % 3)
+        role.next_roles.add(framework["staff-engineer"])
+        framework["senior-engineer"].next_roles.add(role)
+        for m in range(3):
+            ExpectationFactory(role=role, skill=SkillFactory(key=f"extra-{n}-{m}"), level=2)
+
+
+def count(client, url: str, headers=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, headers=headers or {}).status_code == 200
+    return len(captured)
+
+
+def test_the_paths_page_query_counts_are_pinned_and_flat(client, erin, max_, framework):
+    grow(erin, max_, framework, rounds=1, roles=0)
+    client.force_login(erin)
+    urls = [("/paths/", None), ("/paths/?role=staff-engineer", None)]
+    before = [count(client, url, headers) for url, headers in urls]
+    partial_before = count(client, "/paths/?role=staff-engineer", HTMX)
+
+    grow(erin, max_, framework, rounds=4, roles=6)
+
+    # With a role chosen, its gaps come from paths_for: no more queries.
+    assert before == [PINNED_PAGE] * 2
+    assert partial_before == PINNED_PARTIAL
+    assert [count(client, url, headers) for url, headers in urls] == before
+    assert count(client, "/paths/?role=extra-3", HTMX) == partial_before
+    assert len(listed_roles(html_of(client.get("/paths/")))) == 10

@@ -1,0 +1,89 @@
+"""`manage.py demo`: the organisation of product.md, safe to run twice."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from assessments.models import Assessment
+from assessments.selectors import gaps_for, latest_levels
+from people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def demo(**options) -> str:
+    out = io.StringIO()
+    call_command("demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_demo_is_refused_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refused with DEBUG off"):
+        demo()
+    assert not Person.objects.exists()
+
+
+def test_demo_builds_the_organisation_of_the_product(settings):
+    settings.DEBUG = True
+    out = demo()
+
+    people = {
+        p.username: p for p in Person.objects.select_related("role", "target_role", "manager")
+    }
+    chart = {
+        u: (p.role and p.role.key, p.manager and p.manager.username) for u, p in people.items()
+    }
+    assert chart == {
+        "hana": (None, None),
+        "mona": ("manager-of-managers", None),
+        "max": ("engineering-manager", "mona"),
+        "mia": ("engineering-manager", "mona"),
+        "erin": ("senior-engineer", "max"),
+        "sam": ("staff-engineer", "max"),
+        "eli": ("senior-engineer", "mia"),
+    }
+    assert people["hana"].is_hr
+    assert people["erin"].target_role.key == "staff-engineer"
+    assert authenticate(username="erin", password="demo") == people["erin"]
+    for username in people:
+        assert f"  {username} " in out
+
+
+def test_demo_assessments_are_submitted_with_a_divergence(settings):
+    settings.DEBUG = True
+    demo()
+
+    assert not Assessment.objects.filter(status="draft").exists()
+    erin = Person.objects.get(username="erin")
+    kinds = set(erin.assessments.values_list("kind", flat=True))
+    assert kinds == {"self", "manager"}
+    levels = latest_levels([erin.pk])
+    divergent = [
+        pair for pair in levels.values() if None not in pair and abs(pair[0] - pair[1]) >= 2
+    ]
+    assert divergent
+    gaps = gaps_for(person=erin)
+    assert gaps.role.key == "staff-engineer"
+    assert 0 < gaps.readiness < 1
+
+
+def test_demo_twice_changes_nothing_the_second_time(settings):
+    settings.DEBUG = True
+    demo()
+    counts = (Person.objects.count(), Assessment.objects.count())
+
+    out = demo()
+
+    assert (Person.objects.count(), Assessment.objects.count()) == counts
+    assert "0 new assessments" in out
+
+
+def test_demo_with_force_runs_with_debug_off(settings):
+    settings.DEBUG = False
+    demo(force=True)
+    assert Person.objects.filter(username="hana", is_hr=True).exists()
