@@ -6,7 +6,7 @@ visibility (pages, API, reports, navigation) asks this module, in one vocabulary
 
 - `visible_ids(user, person_id)`: the rule as SQL, for querysets and raw statements;
 - `Person.objects.visible_to(user)`, `.below(manager_id)`, `.above(person_id)`;
-- `get_visible_or_404` / `get_report_or_404`: one person for a page or an endpoint;
+- `get_report_or_404`: one person below the viewer, for the manager pages;
 - `in_scope(user)`: whom reports cover (HR: everyone; a manager: their subtree);
 - `manages`, `is_manager`, `manages_managers`, `may_see_reports`, `may_open_org_view`:
   the questions pages and navigation ask;
@@ -110,14 +110,6 @@ class VisibilityQuerySet(models.QuerySet):
 
 def _people() -> Any:
     return get_user_model().objects  # Person's manager (this module is below the model)
-
-
-def get_visible_or_404(user: Person, pk: int) -> Person:
-    """Someone `user` may see (themselves included); 404 for anyone else."""
-    person = _people().visible_to(user, person_id=pk).select_related("role", "target_role").first()
-    if person is None:
-        raise Http404("No such person.")
-    return person
 
 
 def get_report_or_404(user: Person, pk: int) -> Person:
