@@ -18,19 +18,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assessments.gaps import paths_for, team_for, visible_gaps
 from assessments.models import Assessment, Rating
-from assessments.selectors import (
-    calibration_report,
-    paths_for,
-    skills_report,
-    team_for,
-    visible_assessments,
-    visible_gaps,
-)
+from assessments.rollups import calibration_report, divergent_pairs, skills_report
+from assessments.selectors import visible_assessments
 from assessments.serializers import (
     AssessmentSerializer,
     AssessmentUpdateSerializer,
     CalibrationSerializer,
+    DivergentPairSerializer,
+    DivergentQuerySerializer,
     GapsSerializer,
     PathSerializer,
     SkillReportSerializer,
@@ -152,7 +149,7 @@ class SkillsReportView(APIView):
 
     @extend_schema(responses=page_of(SkillReportSerializer))
     def get(self, request: AuthedRequest) -> Response:
-        return paginated(self, skills_report(user=request.user), _data(SkillReportSerializer))
+        return paginated(self, skills_report(user=request.user), SkillReportSerializer)
 
 
 class CalibrationReportView(APIView):
@@ -160,11 +157,22 @@ class CalibrationReportView(APIView):
 
     @extend_schema(responses=page_of(CalibrationSerializer))
     def get(self, request: AuthedRequest) -> Response:
-        return paginated(self, calibration_report(user=request.user), _data(CalibrationSerializer))
+        return paginated(self, calibration_report(user=request.user), CalibrationSerializer)
 
 
-def _data(serializer: Any) -> Any:
-    return lambda item: serializer(item).data
+class DivergentPairsView(APIView):
+    """Every divergent calibration pair in scope, the widest first."""
+
+    permission_classes = [permissions.IsAuthenticated, IsHROrManager]
+
+    @extend_schema(
+        parameters=[DivergentQuerySerializer], responses=page_of(DivergentPairSerializer)
+    )
+    def get(self, request: AuthedRequest) -> Response:
+        query = DivergentQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = divergent_pairs(user=request.user, manager=query.validated_data.get("manager"))
+        return paginated(self, found, DivergentPairSerializer)
 
 
 class PersonMeasuresViewSet(viewsets.GenericViewSet):
@@ -204,7 +212,7 @@ class PersonMeasuresViewSet(viewsets.GenericViewSet):
     @action(detail=True)
     def paths(self, request: Request, pk: str) -> Response:
         person = self.get_object()
-        return paginated(self, paths_for(person=person), lambda p: PathSerializer(p).data)
+        return paginated(self, paths_for(person=person), PathSerializer)
 
     @extend_schema(
         parameters=[OpenApiParameter("depth", str, enum=["direct", "all"])],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from assessments.selectors import GapRow
+from assessments.gaps import GapRow
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,8 @@
 
 `impact_of(change)` runs the change (any write: one expectation, a whole import) inside a
 transaction that is always rolled back, and compares readiness before and after for the
-people measured against the roles it touches. The gap arithmetic stays in selectors.py:
-this only feeds it two sets of expectations. Ratings do not change with the framework, so
-they are read once.
+people measured against the roles it touches. The gap arithmetic stays in
+assessments.gaps: this asks it twice, with the change and without.
 
 "Measured against a role" means the role is the person's current role or their target
 role: the current holders and those aiming at it.
@@ -18,13 +17,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
-from assessments.selectors import Gaps, gap_rows, latest_levels
+from assessments.gaps import gaps_many
+from core import derived
 from people.models import Person
-from skills.models import Expectation, Role, Skill
+from skills.models import Expectation, Role
 
 # role id -> {skill id: expected level}, active skills only
 Expected = dict[int, dict[int, int]]
-Levels = dict[tuple[int, int], tuple[int | None, int | None]]
 
 
 @dataclass(frozen=True)
@@ -70,23 +69,33 @@ class _Rollback(Exception):
 def impact_of[T](change: Callable[[], T]) -> tuple[T, Impact]:
     """Run `change()` and roll it back; return its result and its impact on readiness.
 
-    Errors that `change()` raises (a refused import, a bad level) propagate unchanged,
-    and nothing is written either way. 6 queries besides the change's own.
+    Readiness comes from the gap module both times (assessments.gaps.gaps_many): after
+    the change, inside the transaction, and before it, once it is rolled back. Errors
+    that `change()` raises (a refused import, a bad level) propagate unchanged, and
+    nothing is written either way. 7 queries besides the change's own.
     """
     before = _expected()
     try:
-        with transaction.atomic():
+        # Rolled back whatever happens: the tallies it would refresh are left alone.
+        with transaction.atomic(), derived.discarded():
             result = change()
-            after = _expected()
-            altered = _altered(before, after)
+            altered = _altered(before, _expected())
             # Loaded before the rollback: the change may have created them.
             roles = {r.pk: r for r in Role.objects.filter(pk__in=altered)}
-            wanted = {s for pk in altered for s in (*before.get(pk, {}), *after.get(pk, {}))}
-            skills = {s.pk: s for s in Skill.objects.filter(pk__in=wanted)}
+            pairs = _measured(roles)
+            after = [g.readiness for g in gaps_many(pairs, with_skills=False)]
             raise _Rollback
     except _Rollback:
         pass
-    return result, _impact(roles, skills, before, after)
+    was = [g.readiness for g in gaps_many(pairs, with_skills=False)]
+    changes = [
+        ReadinessChange(person, role, old, new)  # type: ignore[arg-type]
+        for (person, role), old, new in zip(pairs, was, after, strict=True)
+        if old != new
+    ]
+    ordered = sorted(roles.values(), key=lambda r: (r.track, r.level, r.key))
+    people = len({person.pk for person, _ in pairs})
+    return result, Impact(roles=ordered, measured=people, changes=changes)
 
 
 def _expected() -> Expected:
@@ -104,39 +113,17 @@ def _altered(before: Expected, after: Expected) -> set[int]:
     return {pk for pk in before.keys() | after.keys() if before.get(pk) != after.get(pk)}
 
 
-def _impact(
-    roles: dict[int, Role], skills: dict[int, Skill], before: Expected, after: Expected
-) -> Impact:
-    """Readiness before and after for everyone measured against the altered roles.
-    2 queries: the people, their latest levels."""
-    people = list(
+def _measured(roles: dict[int, Role]) -> list[tuple[Person, Role]]:
+    """(person, role) for every active person whose current or target role is one of
+    `roles`, by name. One query."""
+    people = (
         Person.objects.filter(is_active=True)
         .filter(Q(role_id__in=roles) | Q(target_role_id__in=roles))
         .order_by("name", "username")
     )
-    levels = latest_levels([p.pk for p in people])
-    changes = []
-    for person in people:
-        for role_id in dict.fromkeys((person.role_id, person.target_role_id)):
-            if role_id not in roles:
-                continue
-            role = roles[role_id]
-            was = _readiness(person, role, before.get(role_id, {}), skills, levels)
-            now = _readiness(person, role, after.get(role_id, {}), skills, levels)
-            if was != now:
-                changes.append(ReadinessChange(person, role, was, now))
-    ordered = sorted(roles.values(), key=lambda r: (r.track, r.level, r.key))
-    return Impact(roles=ordered, measured=len(people), changes=changes)
-
-
-def _readiness(
-    person: Person, role: Role, expected: dict[int, int], skills: dict[int, Skill], levels: Levels
-) -> float:
-    rows = gap_rows(
-        [Expectation(role=role, skill=skills[s], level=level) for s, level in expected.items()],
-        levels,
-        person.pk,
-    )
-    readiness = Gaps(person, role, rows).readiness
-    assert readiness is not None  # a role is given
-    return readiness
+    return [
+        (person, roles[role_id])
+        for person in people
+        for role_id in dict.fromkeys((person.role_id, person.target_role_id))
+        if role_id in roles
+    ]

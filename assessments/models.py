@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Abs, Coalesce
 
 from skills.models import Skill
+
+DIVERGENCE = 2  # self and manager levels this far apart or more are divergent
 
 
 class Assessment(models.Model):
@@ -80,6 +83,147 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill} at {self.level}"
+
+
+class CurrentLevel(models.Model):
+    """Where a person stands on a skill: the projection of their latest submitted self
+    and manager ratings, one row per (person, skill) that a submitted assessment rated.
+
+    "Latest" is the highest submitted_at, then the highest assessment id. `level` is the
+    current level, the one rule of it: the manager's level, else the self level, computed
+    by the database. Written in the transaction of every submit (assessments.gaps.
+    current_levels_apply); `manage.py rebuild_current_levels` rebuilds it from the
+    ratings and `manage.py check_current_levels` proves the two agree."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="current_levels"
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    self_level = models.PositiveSmallIntegerField(null=True)
+    self_at = models.DateTimeField(null=True)
+    self_assessment = models.ForeignKey(
+        Assessment, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    manager_level = models.PositiveSmallIntegerField(null=True)
+    manager_at = models.DateTimeField(null=True)
+    manager_assessment = models.ForeignKey(
+        Assessment, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Who gave the manager level: calibration compares each manager with their reports.
+    manager_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.GeneratedField(
+        expression=Coalesce("manager_level", "self_level"),
+        output_field=models.PositiveSmallIntegerField(null=True),
+        db_persist=True,
+    )
+    # How far apart the self and manager levels are (none unless both are there): the
+    # calibration pairs DIVERGENCE or more apart are divergent (assessments.gaps.pairs).
+    spread = models.GeneratedField(
+        expression=Abs(F("self_level") - F("manager_level")),
+        output_field=models.PositiveSmallIntegerField(null=True),
+        db_persist=True,
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "skill"], name="current_level_person_skill"),
+            models.CheckConstraint(
+                condition=Q(self_level__isnull=False) | Q(manager_level__isnull=False),
+                name="current_level_rated",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["skill", "person"], name="current_level_skill"),
+            # The widest divergent pairs first (then by person and skill), without reading
+            # or sorting the others.
+            models.Index(
+                fields=["-spread", "person", "skill"],
+                condition=Q(spread__gte=DIVERGENCE),
+                name="current_level_divergent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}/{self.skill_id}: {self.level}"
+
+
+class TeamTally(models.Model):
+    """A team's numbers for the org view and the reports, kept so that they read a few
+    rows per team instead of every gap of every person. A team is a manager's active
+    direct reports; team None holds the active people with no manager.
+
+    Written with the projection: in the transaction of every submit, of every change to
+    a person's manager, roles or active flag, and of every framework change
+    (assessments.rollups). `manage.py rebuild_current_levels` rebuilds it too and
+    `manage.py check_current_levels` proves it equals a recomputation."""
+
+    team = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    people = models.PositiveIntegerField()
+    measured = models.PositiveIntegerField()  # of them with a gap role
+    readiness_sum = models.FloatField()  # their readiness, summed
+    compared = models.PositiveIntegerField()  # of them with a calibration pair
+    # Their TeamSkillTally rows summed: the skill-level numbers of the whole team.
+    below = models.PositiveIntegerField()
+    unassessed = models.PositiveIntegerField()
+    pairs = models.PositiveIntegerField()
+    delta_sum = models.IntegerField()
+    divergent = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"team of {self.team_id}: {self.people} people"
+
+
+class TeamSkillTally(models.Model):
+    """A team's numbers on one active skill: its gap rows counted (people expected, below,
+    meeting, unassessed, ready, the sum of gaps) and its calibration pairs (count, sum of
+    self minus manager, divergent). Kept with TeamTally."""
+
+    team = models.ForeignKey(  # indexed by (team, skill)
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    expected = models.PositiveIntegerField()
+    below = models.PositiveIntegerField()
+    meeting = models.PositiveIntegerField()
+    unassessed = models.PositiveIntegerField()
+    ready = models.PositiveIntegerField()
+    total_gap = models.PositiveIntegerField()
+    pairs = models.PositiveIntegerField()
+    delta_sum = models.IntegerField()
+    divergent = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["team", "skill"], name="team_skill_tally_team")]
+
+    def __str__(self) -> str:
+        return f"team of {self.team_id} on {self.skill_id}: {self.expected} expected"
+
+
+class OrgSkillTally(models.Model):
+    """TeamSkillTally's gap counts summed over every team: the whole company's per-skill
+    numbers, which HR's per-skill report reads (60 rows, not 55,000 at 10,000 people).
+    Kept with the team tallies, in the same statements' transaction."""
+
+    skill = models.OneToOneField(
+        Skill, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    expected = models.IntegerField()
+    below = models.IntegerField()
+    meeting = models.IntegerField()
+    unassessed = models.IntegerField()
+    ready = models.IntegerField()
+    total_gap = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.skill_id}: {self.expected} expected"
 
 
 class GrowthPlan(models.Model):

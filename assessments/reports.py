@@ -1,6 +1,6 @@
 """The org reports of the HR pages: the readiness pipeline per role, and the CSV files of
-it and of the per-skill picture (`selectors.skills_report`). The gap arithmetic stays in
-selectors.py: this only counts what it answers.
+it and of the per-skill picture (`gaps.skills_report`). The gap arithmetic stays in
+assessments.gaps: this only counts what it answers.
 
 "Measured against a role" means what it means in the impact preview (assessments.impact):
 the role is the person's current role or their target role, the people who hold it and
@@ -13,13 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assessments.selectors import (
-    Gaps,
-    SkillReport,
-    expectations_of,
-    gap_rows,
-    latest_levels,
-)
+from assessments.gaps import gaps_many
+from assessments.rollups import SkillReport
 from core.spreadsheets import csv_text
 from people.models import Person
 from people.visibility import in_scope
@@ -41,32 +36,32 @@ class PipelineRow:
 def readiness_pipeline(*, user: Person) -> list[PipelineRow]:
     """Per active role (by track, level, key): how many of the people in scope
     (people.visibility.in_scope: everyone for HR) are measured against it, and how many of
-    those are at least 80% and 100% ready for it. 4 queries: roles, people, their roles'
-    expectations, their latest levels."""
+    those are at least 80% and 100% ready for it. 3 queries: roles, people, their gap
+    rows (assessments.gaps)."""
     roles = list(Role.objects.active().order_by("track", "level", "key"))
-    active = {role.pk for role in roles}
+    by_id = {role.pk: role for role in roles}
     people = list(in_scope(user).order_by("pk"))
-    measured: dict[int, list[Person]] = {pk: [] for pk in active}
-    for person in people:
-        # dict.fromkeys: someone whose target role is their current role counts once.
-        for role_id in dict.fromkeys((person.role_id, person.target_role_id)):
-            if role_id in active:
-                measured[role_id].append(person)
-    expectations = expectations_of(pk for pk, found in measured.items() if found)
-    levels = latest_levels(p.pk for found in measured.values() for p in found)
+    # dict.fromkeys: someone whose target role is their current role counts once.
+    pairs = [
+        (person, by_id[role_id])
+        for person in people
+        for role_id in dict.fromkeys((person.role_id, person.target_role_id))
+        if role_id in by_id
+    ]
+    measured: dict[int, list[tuple[Person, float]]] = {role.pk: [] for role in roles}
+    for (person, role), gaps in zip(pairs, gaps_many(pairs, with_skills=False), strict=True):
+        assert gaps.readiness is not None  # a role is given
+        measured[role.pk].append((person, gaps.readiness))
     rows = []
     for role in roles:
-        readiness = [
-            Gaps(person, role, gap_rows(expectations.get(role.pk, []), levels, person.pk)).readiness
-            for person in measured[role.pk]
-        ]
+        found = measured[role.pk]
         rows.append(
             PipelineRow(
                 role=role,
-                measured=len(readiness),
-                holders=sum(1 for p in measured[role.pk] if p.role_id == role.pk),
-                nearly_ready=sum(1 for r in readiness if r is not None and r >= NEARLY_READY),
-                ready=sum(1 for r in readiness if r == READY),
+                measured=len(found),
+                holders=sum(1 for p, _ in found if p.role_id == role.pk),
+                nearly_ready=sum(1 for _, r in found if r >= NEARLY_READY),
+                ready=sum(1 for _, r in found if r == READY),
             )
         )
     return rows

@@ -5,8 +5,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from assessments.gaps import Gaps, Team
 from assessments.models import Assessment
-from assessments.selectors import Gaps, Team
 from core.drf import StrictCharField, StrictIntegerField, StrictPrimaryKeyRelatedField
 from people.visibility import visible_people
 
@@ -134,15 +134,26 @@ class SkillReportSerializer(serializers.Serializer):
     average_gap = serializers.FloatField(allow_null=True)
 
 
-class DivergenceSerializer(serializers.Serializer):
-    person = serializers.IntegerField(source="person.pk")
-    skill = serializers.CharField(source="skill.key")
-    self = serializers.IntegerField(source="self_level")
-    manager = serializers.IntegerField(source="manager_level")
-
-
 class CalibrationSerializer(serializers.Serializer):
     manager = serializers.IntegerField(source="manager.pk")
     reports = serializers.IntegerField()
+    pairs = serializers.IntegerField()
     mean_delta = serializers.FloatField(allow_null=True)
-    divergent = DivergenceSerializer(many=True)
+    divergent = serializers.IntegerField()
+
+
+class DivergentPairSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person_id")
+    manager = serializers.IntegerField(source="manager_author_id")
+    skill = serializers.CharField(source="skill.key")
+    self_level = serializers.IntegerField()
+    manager_level = serializers.IntegerField()
+
+
+class DivergentQuerySerializer(serializers.Serializer):
+    manager = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Only this manager's direct reports.",
+    )

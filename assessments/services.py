@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from assessments.models import Action, Assessment, FocusSkill, GrowthPlan, Rating
+from assessments.rollups import submitted
 from core.access import Actor
 from core.errors import Conflict
 from people.models import Person
@@ -137,7 +138,8 @@ def assessment_submit(
     *, by: Person, assessment: Assessment, version: int | None = None, editor: str = ""
 ) -> Assessment:
     """Freeze a draft. It never changes again. `version` and `editor` as for
-    assessment_rate: nobody freezes answers changed elsewhere that they have not seen."""
+    assessment_rate: nobody freezes answers changed elsewhere that they have not seen.
+    The projection of current levels follows in the same transaction."""
     assessment = _locked_draft(by=by, assessment=assessment)
     _check_version(assessment, version, editor)
     if not assessment.ratings.exists():
@@ -145,6 +147,7 @@ def assessment_submit(
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.save(update_fields=["status", "submitted_at"])
+    submitted(assessment=assessment)
     return assessment
 
 

@@ -9,6 +9,7 @@ from rest_framework.routers import SimpleRouter
 from assessments.api import (
     AssessmentViewSet,
     CalibrationReportView,
+    DivergentPairsView,
     FrameworkView,
     PersonMeasuresViewSet,
     SkillsReportView,
@@ -31,6 +32,7 @@ urlpatterns = [
     path("framework/", FrameworkView.as_view(), name="api-framework"),
     path("reports/skills/", SkillsReportView.as_view(), name="api-reports-skills"),
     path("reports/calibration/", CalibrationReportView.as_view(), name="api-reports-calibration"),
+    path("reports/divergent/", DivergentPairsView.as_view(), name="api-reports-divergent"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's settings come as a script file (?script), not inline: see the template.
     path(

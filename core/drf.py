@@ -60,11 +60,14 @@ class Pagination(PageNumberPagination):
         return parameters
 
 
-def paginated(view: Any, items: Sequence[Any], serialize: Any) -> Response:
-    """Page a computed list (paths, reports, history) in the same envelope as querysets."""
+def paginated(
+    view: Any, items: Sequence[Any], serializer: type[serializers.Serializer]
+) -> Response:
+    """Page a computed list (paths, reports, history) in the same envelope as querysets,
+    the page serialized in one go (one serializer per item costs ~0.1 ms each)."""
     paginator = Pagination()
     page = paginator.paginate_queryset(items, view.request, view=view)
-    return paginator.get_paginated_response([serialize(item) for item in page or []])
+    return paginator.get_paginated_response(serializer(page or [], many=True).data)
 
 
 @cache

@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 
-from core import audit
+from core import audit, derived
 from people.models import Person
+from people.signals import people_changed
 from skills.models import Role
 
 _UNSET = object()
@@ -335,6 +336,7 @@ def _import_row(row: _Row, stored: dict[str, Person], result: PeopleImportResult
 
 
 @transaction.atomic
+@derived.batched
 def people_import(*, by: Person, data: bytes) -> PeopleImportResult:
     """Create or update people from a CSV file (header `username,name,email,role,manager`;
     `role` holds a role key, `manager` a username, stored or defined in the same file).
@@ -363,6 +365,7 @@ def people_import(*, by: Person, data: bytes) -> PeopleImportResult:
                 result.unchanged.remove(row.username)
                 result.updated.append(row.username)
     Person.objects.bulk_update(managed, ["manager"])
+    people_changed.send(sender=Person)  # bulk_update goes around save()
     audit.record(
         by=by,
         action="people.import",

@@ -135,7 +135,7 @@ class RoleViewSet(_FrameworkViewSet):
     @action(detail=True, permission_classes=[permissions.IsAuthenticated, IsHR])
     def history(self, request: Request, slug: str) -> Response:
         role = self.get_object()
-        return paginated(self, role_history(role), lambda c: HistorySerializer(c).data)
+        return paginated(self, role_history(role), HistorySerializer)
 
     def get_queryset(self) -> QuerySet[Role]:
         if self.action == "history":

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from core import audit
+from core import audit, derived
 from core.access import Actor
 from core.errors import Conflict
 from skills.models import Category, Expectation, Role, Scale, Skill
@@ -107,7 +107,9 @@ def framework_import(
     if by is not None and not by.is_hr:
         raise PermissionDenied("Only HR admins may import a framework.")
     result = ImportResult(dry_run=dry_run)
-    with transaction.atomic():
+    # What is derived from the framework is refreshed once, at the end (nothing on a
+    # dry run: it rolls back).
+    with transaction.atomic(), derived.discarded() if dry_run else derived.batch():
         plan = validate(document)
         _apply(plan, stamp := _Stamp(by), result)
         if dry_run:

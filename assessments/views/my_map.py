@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments.charts import radar
 from assessments.export import map_csv, map_export
-from assessments.selectors import gaps_for
+from assessments.gaps import gaps_for
 from core.htmx import render_region, wants_region
 from core.types import AuthedHttpRequest
 from people.models import Person

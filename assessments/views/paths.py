@@ -12,7 +12,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from assessments.charts import role_map
-from assessments.selectors import Gaps, gaps_for, paths_for
+from assessments.gaps import Gaps, gaps_for, paths_for
 from core.htmx import render_region, wants_region
 from core.types import AuthedHttpRequest
 from people.models import Person

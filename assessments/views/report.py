@@ -18,6 +18,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.charts import radar
+from assessments.gaps import diverges
 from assessments.history import submitted_assessments
 from assessments.models import Assessment, Rating
 from assessments.selectors import growth_plan_for, latest_ratings
@@ -29,7 +30,6 @@ from people.models import Person
 from people.visibility import get_report_or_404
 from skills.models import Scale, Skill
 
-DIVERGENCE = 2  # |self - manager| at which product.md calls ratings divergent
 RECENT_ASSESSMENTS = 5  # the page lists these; the history page lists them all
 
 
@@ -60,7 +60,7 @@ class Comparison:
 
     @property
     def diverges(self) -> bool:
-        return (self.difference or 0) >= DIVERGENCE
+        return diverges(self.self_level, self.manager_level)
 
     @property
     def has_evidence(self) -> bool:

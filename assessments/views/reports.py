@@ -10,7 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from assessments.reports import NEARLY_READY, pipeline_csv, readiness_pipeline, skills_csv
-from assessments.selectors import SkillReport, skills_report
+from assessments.rollups import SkillReport, skills_report
 from core.access import hr_required
 from core.htmx import render_region
 from core.types import AuthedHttpRequest

@@ -7,24 +7,23 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from assessments.org import team_rollups
-from assessments.selectors import Gaps, calibration_report, skills_report, team_for
+from assessments.gaps import Gaps, team_for
+from assessments.rollups import (
+    OrgChart,
+    calibration_report,
+    divergent_pairs,
+    skills_report,
+    team_rollups,
+)
 from core.htmx import render_region
 from core.types import AuthedHttpRequest
 from people.visibility import is_manager, manages_managers, may_open_org_view
 
 SORTS = {"person": "Person", "readiness": "Readiness, lowest first"}
-
-
-def _report_url(pk: int) -> str:
-    try:
-        return reverse("assessments:report", args=[pk])
-    except NoReverseMatch:  # the report page is built separately; its address is fixed
-        return f"/team/{pk}/"
 
 
 def _sorted(members: list[Gaps], sort: str) -> list[Gaps]:
@@ -57,15 +56,23 @@ def team(request: AuthedHttpRequest) -> HttpResponse:
 
     names = {user.pk: user.name or user.username}
     names.update({g.person.pk: g.person.name or g.person.username for g in found.members})
+    # A 200-person subtree is ~200 rows of ~50 cells, so: plain values in each row (the
+    # template's attribute lookups add up), one reverse() for all the report links (~60 us
+    # a call), the cells matched by skill key (a field, where .pk is a property).
+    report_url = reverse("assessments:report", args=[0]).removesuffix("0/")  # + "<pk>/"
     rows = []
     for gaps in _sorted(found.members, sort):
-        by_skill = {row.loaded_skill.pk: row for row in gaps.rows}
+        person = gaps.person
+        by_skill = {row.key: row for row in gaps.rows}
         rows.append(
             {
-                "gaps": gaps,
-                "url": _report_url(gaps.person.pk),
-                "manager": names.get(gaps.person.manager_id or 0, ""),
-                "cells": [by_skill.get(skill.pk) for skill in skills],
+                "username": person.username,
+                "name": names[person.pk],
+                "url": f"{report_url}{person.pk}/",
+                "role": gaps.role.name if gaps.role else "",
+                "manager": names.get(person.manager_id or 0, ""),
+                "readiness": gaps.readiness,
+                "cells": [by_skill.get(skill.key) for skill in skills],
             }
         )
 
@@ -115,23 +122,24 @@ def org(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     if not may_open_org_view(user):
         raise Http404("No org view.")
+    chart = OrgChart.load()  # one reading of the org chart for the four reports
     calibration: list[dict[str, Any]] = [
         {"row": row, "delta": _signed(row.mean_delta), "meaning": _meaning(row.mean_delta)}
-        for row in calibration_report(user=user)
+        for row in calibration_report(user=user, chart=chart)
     ]
+    # A pair's manager is the viewer or has a calibration row: their names come from there.
+    managers = {c["row"].manager.pk: c["row"].manager for c in calibration} | {user.pk: user}
     context = {
-        "skills": [r for r in skills_report(user=user) if r.expected],
-        "teams": team_rollups(user=user),
+        "skills": [r for r in skills_report(user=user, chart=chart) if r.expected],
+        "teams": team_rollups(user=user, chart=chart),
         "calibration": calibration,
+        # The widest first; a whole company has thousands, and the page shows a readable few.
+        "divergent": [
+            {"pair": pair, "manager": managers.get(pair.manager_author_id)}
+            for pair in divergent_pairs(user=user, chart=chart)[:DIVERGENT_SHOWN]
+        ],
+        "divergent_total": sum(c["row"].divergent for c in calibration),
     }
-    # Each with its manager from the row: person.manager would cost a query a row.
-    divergent = [
-        {"manager": row["row"].manager, "d": d} for row in calibration for d in row["row"].divergent
-    ]
-    # The widest first; a whole company has thousands, and the page shows a readable few.
-    divergent.sort(key=lambda x: -abs(x["d"].self_level - x["d"].manager_level))
-    context["divergent"] = divergent[:DIVERGENT_SHOWN]
-    context["divergent_total"] = len(divergent)
     return render_region(request, "assessments/org.html", None, context)
 
 

@@ -120,6 +120,7 @@ MATRIX: list[tuple[str, str, str | None, int, int, int, int, int, int]] = [
     # Reports: HR and managers; someone with no reports gets 403.
     ("GET",    "/reports/skills/",                 None,              403, 200, 200, 403, 200, 401),
     ("GET",    "/reports/calibration/",            None,              403, 200, 200, 403, 200, 401),
+    ("GET",    "/reports/divergent/",              None,              403, 200, 200, 403, 200, 401),
 ]
 # fmt: on
 

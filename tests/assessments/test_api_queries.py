@@ -42,8 +42,8 @@ PINNED = [
     ("/api/people/{erin}/paths/", "max", 5, "person, roles, next roles, expectations, levels"),
     ("/api/people/{max}/team/", "max", 4, "person, members, expectations, latest levels"),
     ("/api/people/{max}/team/?depth=all", "mona", 4, "the same over the subtree"),
-    ("/api/reports/skills/", "max", 3, "has reports, tallies per skill, skills"),
-    ("/api/reports/calibration/", "mona", 5, "has reports, managers, reports, skills, pairs"),
+    ("/api/reports/skills/", "max", 4, "has reports, org chart, team tallies per skill, skills"),
+    ("/api/reports/calibration/", "mona", 4, "has reports, org chart, managers, team tallies"),
     ("/api/reports/skills/", "hana", 2, "tallies per skill, skills"),
     ("/api/framework/", "max", 6, "scale, categories, skills, roles, next roles, expectations"),
 ]

@@ -215,12 +215,44 @@ def test_calibration_compares_each_managers_ratings_with_self_ratings(as_, org, 
     max_row = by_manager[org["max"].pk]
     # erin: system design 4 vs 2, mentoring 3 vs 3 -> deltas 2, 0.
     assert max_row["reports"] == 1
+    assert max_row["pairs"] == 2
     assert max_row["mean_delta"] == pytest.approx(1.0)
-    assert max_row["divergent"] == [
-        {"person": org["erin"].pk, "skill": "system-design", "self": 4, "manager": 2}
-    ]
+    assert max_row["divergent"] == 1
     mia_row = by_manager[org["mia"].pk]
     assert mia_row["mean_delta"] == pytest.approx(-2.0)
+
+    listed = as_("mona").get(f"/api/reports/divergent/?manager={org['max'].pk}").json()
+    assert listed["results"] == [
+        {
+            "person": org["erin"].pk,
+            "manager": org["max"].pk,
+            "skill": "system-design",
+            "self_level": 4,
+            "manager_level": 2,
+        }
+    ]
+
+
+def test_divergent_pairs_come_widest_first_within_the_callers_scope(as_, org, assessed):
+    everyone = as_("hana").get("/api/reports/divergent/").json()["results"]
+    spreads = [abs(p["self_level"] - p["manager_level"]) for p in everyone]
+    assert spreads == sorted(spreads, reverse=True)
+    assert all(spread >= 2 for spread in spreads)
+    rows = as_("hana").get("/api/reports/calibration/").json()["results"]
+    assert len(everyone) == sum(r["divergent"] for r in rows)
+    # max sees his own team's pairs; another manager's filter gives him nothing.
+    mine = as_("max").get("/api/reports/divergent/").json()["results"]
+    assert {p["manager"] for p in mine} <= {org["max"].pk}
+    assert (
+        as_("max").get(f"/api/reports/divergent/?manager={org['mia'].pk}").json()["results"] == []
+    )
+
+
+@pytest.mark.parametrize("value", ["x", "0", "-1", "1.5", "99999999999999999999"])
+def test_a_bad_manager_filter_is_a_400_naming_it(as_, value):
+    response = as_("hana").get(f"/api/reports/divergent/?manager={value}")
+    assert response.status_code == 400
+    assert "manager" in response.json()
 
 
 def test_hr_calibration_includes_every_manager(as_, org, assessed):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.selectors import gaps_for, latest_levels, visible_gaps
+from assessments.gaps import gaps_for, latest_levels, visible_gaps
 from assessments.services import assessment_start
 from people.models import Person
 from skills.models import Skill
@@ -98,7 +98,8 @@ def test_equal_submission_times_fall_back_to_the_higher_id(pair):
     second = submit(pat, pat, "self", {"a": 2}, at=at)
     assert second.pk > first.pk
 
-    assert latest_levels([pat.pk])[(pat.pk, Skill.objects.get(key="a").pk)] == (2, None)
+    found = latest_levels([pat.pk])[(pat.pk, Skill.objects.get(key="a").pk)]
+    assert (found.self_level, found.manager_level, found.self_assessment_id) == (2, None, second.pk)
     assert ("a", 2, None, 2, 1) in rows(measured(pat))
 
 
@@ -119,7 +120,8 @@ def test_any_manager_above_counts_and_the_latest_of_them_wins(pair):
     submit(boss, pat, "manager", {"a": 1}, at=now - timedelta(days=1))
     submit(top, pat, "manager", {"a": 3}, at=now)
 
-    assert latest_levels([pat.pk])[(pat.pk, Skill.objects.get(key="a").pk)] == (None, 3)
+    found = latest_levels([pat.pk])[(pat.pk, Skill.objects.get(key="a").pk)]
+    assert (found.self_level, found.manager_level, found.manager_author_id) == (None, 3, top.pk)
     assert ("a", None, 3, 3, 0) in rows(measured(pat))
 
 

@@ -1,5 +1,6 @@
 """`manage.py generate_org`: the benchmark organisation, and the reports' counts in the
-database checked against the gap arithmetic of selectors.py on that data."""
+database checked against a plain reading of its ratings, and the projection of
+current levels against a recomputation."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from assessments.models import Assessment, Rating
-from assessments.org import team_rollups
-from assessments.selectors import (
-    _gaps_of,
-    calibration_report,
+from assessments import rollups
+from assessments.gaps import (
+    current_levels_check,
+    current_levels_rebuild,
     gap_tallies,
-    skills_report,
     visible_gaps,
 )
+from assessments.models import Assessment, CurrentLevel, Rating
+from assessments.rollups import calibration_report, divergent_pairs, skills_report, team_rollups
 from people.models import Person
-from skills.models import Role, Skill
+from skills.models import Expectation, Role, Skill
 
 pytestmark = pytest.mark.django_db
 
@@ -115,83 +116,138 @@ def test_a_database_that_holds_people_is_refused_without_replace():
     assert Person.objects.count() == 50
 
 
-def test_the_counts_made_in_the_database_agree_with_the_gap_arithmetic():
+def plain_latest() -> dict[tuple[int, str, int], tuple[tuple, int, int]]:
+    """(person, kind, skill) -> ((submitted_at, id), level, author): the latest submitted
+    rating read plainly from every rating, as the test's own oracle."""
+    latest: dict[tuple[int, str, int], tuple[tuple, int, int]] = {}
+    for r in Rating.objects.filter(assessment__status="submitted").select_related("assessment"):
+        a = r.assessment
+        key = (a.person_id, a.kind, r.skill_id)
+        if key not in latest or (a.submitted_at, a.pk) > latest[key][0]:
+            latest[key] = ((a.submitted_at, a.pk), r.level, a.author_id)
+    return latest
+
+
+def test_the_projection_equals_a_recomputation_and_a_rebuild_repairs_it():
     generate(200, 9)
-    # Ties and edge cases the generated data lacks: equal submitted_at (the higher id
-    # wins), a retired skill, a person without any role.
+    rows, differences = current_levels_check()
+    assert rows > 0
+    assert differences == []
+    # Around the services: equal submitted_at (the higher id wins then).
     erin = Person.objects.get(username="erin")
-    own = list(Assessment.objects.filter(person=erin, kind="self"))
-    Assessment.objects.filter(pk__in=[a.pk for a in own]).update(submitted_at=own[0].submitted_at)
+    own = list(Assessment.objects.filter(person=erin, kind="self").order_by("submitted_at"))
+    Assessment.objects.filter(pk=own[0].pk).update(submitted_at=own[-1].submitted_at)
+    Assessment.objects.filter(pk=own[-1].pk).update(submitted_at=own[0].submitted_at)
+    assert current_levels_check()[1] != []
+
+    assert current_levels_rebuild() == rows
+    assert current_levels_check() == (rows, [])
+    stored = {
+        (c.person_id, c.skill_id): (c.self_level, c.manager_level, c.level)
+        for c in CurrentLevel.objects.all()
+    }
+    latest = plain_latest()
+    for (person_id, skill_id), (own_level, manager_level, level) in stored.items():
+        mine = latest.get((person_id, "self", skill_id))
+        theirs = latest.get((person_id, "manager", skill_id))
+        assert own_level == (mine[1] if mine else None)
+        assert manager_level == (theirs[1] if theirs else None)
+        assert level == (manager_level if manager_level is not None else own_level)
+
+
+def test_the_counts_made_in_the_database_agree_with_a_plain_reading_of_the_ratings():
+    generate(200, 9)
+    # Edge cases the generated data lacks: a retired skill, a person without any role.
     Skill.objects.filter(key="system-design").update(retired=True)
     Person.objects.filter(username="sam").update(role=None, target_role=None)
+    rollups.refresh()  # both went around the services
+    assert rollups.check() == []
 
-    people = list(Person.objects.filter(is_active=True).select_related("role", "target_role"))
-    by_python = {gaps.person.pk: gaps for gaps in _gaps_of(people)}
-    by_sql = gap_tallies(Person.objects.filter(is_active=True), by="person")
-    for pk, gaps in by_python.items():
-        tally = by_sql.get(pk)
-        assert (tally.expected if tally else 0) == len(gaps.rows)
-        if tally:
-            assert tally.total_gap == gaps.total_gap
-            assert tally.below == sum(1 for r in gaps.rows if r.current is not None and r.gap)
-            assert tally.unassessed == sum(1 for r in gaps.rows if r.current is None)
-            assert tally.ready / tally.expected == gaps.readiness
+    latest = plain_latest()
+    expectations: dict[int, dict[int, int]] = {}
+    for e in Expectation.objects.filter(skill__retired=False):
+        expectations.setdefault(e.role_id, {})[e.skill_id] = e.level
+    plain: dict[int, list[tuple[int, int, int | None]]] = {}  # person -> (skill, gap, current)
+    for person in Person.objects.filter(is_active=True):
+        role_id = person.target_role_id or person.role_id
+        if role_id is None:
+            continue
+        for skill_id, expected in expectations.get(role_id, {}).items():
+            theirs = latest.get((person.pk, "manager", skill_id))
+            mine = latest.get((person.pk, "self", skill_id))
+            current = theirs[1] if theirs else (mine[1] if mine else None)
+            gap = max(expected - (current or 0), 0)
+            plain.setdefault(person.pk, []).append((skill_id, gap, current))
 
-    # The API's one statement per person (visible_gaps) gives the very same rows.
+    tallies = gap_tallies(Person.objects.filter(is_active=True), by="person")
+    assert set(tallies) == {pk for pk, rows in plain.items() if rows}
+    for pk, rows in plain.items():
+        tally = tallies[pk]
+        assert tally.expected == len(rows)
+        assert tally.total_gap == sum(gap for _, gap, _ in rows)
+        assert tally.below == sum(1 for _, gap, c in rows if c is not None and gap)
+        assert tally.unassessed == sum(1 for _, _, c in rows if c is None)
+        assert tally.ready == sum(1 for _, gap, _ in rows if gap == 0)
+
+    # The API's one statement per person gives the very same rows.
     hana = Person.objects.get(username="hana")
-    for pk, gaps in by_python.items():
+    for pk, rows in plain.items():
         alone = visible_gaps(user=hana, person_id=pk)
-        assert [(r.key, r.expected, r.self_level, r.manager_level) for r in alone.rows] == [
-            (r.skill.key, r.expected, r.self_level, r.manager_level) for r in gaps.rows
-        ]
-        assert alone.readiness == gaps.readiness
+        assert sorted((r.gap, r.current) for r in alone.rows) == sorted(
+            (gap, current) for _, gap, current in rows
+        )
+        assert alone.readiness == sum(1 for _, gap, _ in rows if gap == 0) / len(rows)
+    assert visible_gaps(user=hana, person_id=Person.objects.get(username="sam").pk).role is None
 
-    hana = Person.objects.get(username="hana")
     for row in skills_report(user=hana):
-        rows = [r for g in by_python.values() for r in g.rows if r.skill.pk == row.skill.pk]
+        rows = [r for found in plain.values() for r in found if r[0] == row.skill.pk]
         assert row.expected == len(rows)
-        assert row.unassessed == sum(1 for r in rows if r.current is None)
-        assert row.meeting == sum(1 for r in rows if r.current is not None and r.gap == 0)
+        assert row.unassessed == sum(1 for _, _, c in rows if c is None)
+        assert row.meeting == sum(1 for _, gap, c in rows if c is not None and gap == 0)
         if rows:
-            assert row.average_gap == pytest.approx(sum(r.gap for r in rows) / len(rows))
+            assert row.average_gap == pytest.approx(sum(gap for _, gap, _ in rows) / len(rows))
 
     mona = next(t for t in team_rollups(user=hana) if t.manager.username == "mona")
     assert mona.people == 198
-    below_mona = [g for g in by_python.values() if g.person.username not in ("mona", "hana")]
+    below_mona = Person.objects.exclude(username__in=["mona", "hana"]).values_list("pk", flat=True)
     assert mona.below == sum(
-        1 for g in below_mona for r in g.rows if r.current is not None and r.gap
+        1 for pk in below_mona for _, gap, c in plain.get(pk, []) if c is not None and gap
     )
 
 
-def test_calibration_made_in_the_database_agrees_with_a_plain_python_reading():
+def test_calibration_made_in_the_database_agrees_with_a_plain_reading():
     generate(150, 11)
-    # A manager assessment by someone above the direct manager: never part of it.
+    # Manager assessments by someone above the direct manager: the current manager
+    # level of erin is mona's, which is no part of max's calibration.
     erin = Person.objects.get(username="erin")
     Assessment.objects.filter(person=erin, kind="manager").update(
         author=Person.objects.get(username="mona")
     )
-    latest: dict[tuple[int, str, int], tuple] = {}  # (person, kind, skill) -> key, level
-    ratings = Rating.objects.filter(assessment__status="submitted", skill__retired=False)
-    for r in ratings.select_related("assessment", "assessment__person"):
-        a = r.assessment
-        if a.kind == "manager" and a.author_id != a.person.manager_id:
-            continue
-        key = (a.person_id, a.kind, r.skill_id)
-        if key not in latest or (a.submitted_at, a.pk) > latest[key][0]:
-            latest[key] = ((a.submitted_at, a.pk), r.level)
+    rollups.rebuild()  # the authors changed around the services
+    latest = plain_latest()
+    active = set(Skill.objects.active().values_list("pk", flat=True))
+    managers = dict(Person.objects.values_list("pk", "manager_id"))
     expected: dict[int, list[int]] = {}
-    for (person_id, kind, skill_id), (_, level) in latest.items():
+    for (person_id, kind, skill_id), (_, level, _) in latest.items():
         theirs = latest.get((person_id, "manager", skill_id))
-        if kind == "self" and theirs:
-            manager_id = Person.objects.get(pk=person_id).manager_id
-            expected.setdefault(manager_id, []).append(level - theirs[1])
+        if kind != "self" or skill_id not in active or theirs is None:
+            continue
+        if theirs[2] == managers[person_id]:  # given by their manager now
+            expected.setdefault(managers[person_id], []).append(level - theirs[1])
 
-    rows = calibration_report(user=Person.objects.get(username="hana"))
+    hana = Person.objects.get(username="hana")
+    rows = calibration_report(user=hana)
 
     assert {row.manager.pk for row in rows if row.mean_delta is not None} == set(expected)
     for row in rows:
         deltas = expected.get(row.manager.pk, [])
+        assert row.pairs == len(deltas)
         assert row.mean_delta == (pytest.approx(sum(deltas) / len(deltas)) if deltas else None)
-        assert len(row.divergent) == sum(1 for d in deltas if abs(d) >= 2)
+        assert row.divergent == sum(1 for d in deltas if abs(d) >= 2)
+    listed = list(divergent_pairs(user=hana))
+    assert len(listed) == sum(row.divergent for row in rows)
+    assert [p.spread for p in listed] == sorted((p.spread for p in listed), reverse=True)
     max_row = next(row for row in rows if row.manager.username == "max")
-    assert erin.pk not in {d.person.pk for d in max_row.divergent}
+    assert erin.pk not in {
+        p.person_id for p in divergent_pairs(user=hana, manager=max_row.manager.pk)
+    }

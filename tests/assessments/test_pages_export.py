@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.selectors import gaps_for
+from assessments.gaps import gaps_for
 from assessments.services import action_add, focus_skill_add
 from tests.helpers import submit
 

@@ -18,7 +18,7 @@ from assessments.services import (
 from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-PINNED_GROWTH = 11
+PINNED_GROWTH = 12
 
 
 def test_an_empty_plan_suggests_the_biggest_gaps_for_the_target(client, erin):
@@ -123,6 +123,6 @@ def test_the_growth_page_query_count_is_flat_in_focus_skills_and_actions(client,
             action_add(by=erin, focus=more, text=f"Action {n}")
     assert queries() == before
     # session, user, the person with their roles, plan, focus skills with skills, their
-    # actions, latest levels, expectations, scale, the skills to choose from, and the
-    # navigation's "has reports?" (for Team)
+    # actions, the focus skills' current levels, the gap rows and their skills, scale,
+    # the skills to choose from, and the navigation's "has reports?" (for Team)
     assert before == PINNED_GROWTH

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.charts import role_map
-from assessments.selectors import gaps_for, paths_for
+from assessments.gaps import gaps_for, paths_for
 from assessments.services import assessment_start, assessment_submit
 from skills.library import read, templates
 from skills.models import Role

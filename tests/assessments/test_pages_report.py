@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.gaps import gaps_for
 from assessments.models import Assessment
-from assessments.selectors import gaps_for
 from assessments.services import (
     action_add,
     action_set_done,
@@ -407,9 +407,10 @@ def test_mona_may_assess_erin_too(client, mona, erin):
 
 # session, user, has reports (the navigation, for Team), the report with roles and
 # manager; growth plan (whose gaps are the map's): plan, focus skills, their actions,
-# latest levels, expectations; scale; latest ratings with skills and authors (the
-# comparison); submitted assessments with authors and rating counts.
-PINNED_PAGE = 12
+# the focus skills' current levels, the gap rows, their skills; scale; latest ratings
+# with skills and authors (the comparison); submitted assessments with authors and
+# rating counts.
+PINNED_PAGE = 13
 
 
 def grow(erin, max_, rounds: int) -> None:

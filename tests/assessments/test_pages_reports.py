@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.reports import PIPELINE_COLUMNS, SKILLS_COLUMNS, readiness_pipeline
-from assessments.selectors import skills_report
+from assessments.rollups import skills_report
 from tests.helpers import add_people, rate_the_org, rows, two
 
 pytestmark = pytest.mark.django_db
@@ -154,13 +154,13 @@ def queries(client, url: str) -> int:
 
 
 # The page's queries: session, user (2); skills_report: the tallies per skill, the active
-# skills (2); readiness_pipeline: roles, people, expectations, latest levels (4); the
-# navigation's has_reports (1).
-REPORTS_QUERIES = 9
+# skills (2); readiness_pipeline: roles, people, their gap rows (3); the navigation's
+# has_reports (1).
+REPORTS_QUERIES = 8
 # session, user (2); skills_report (2); the category keys (1).
 SKILLS_CSV_QUERIES = 5
-# session, user (2); readiness_pipeline (4).
-PIPELINE_CSV_QUERIES = 6
+# session, user (2); readiness_pipeline (3).
+PIPELINE_CSV_QUERIES = 5
 
 
 def test_query_counts_are_pinned_and_flat_in_org_size(client, rated, framework):

@@ -8,8 +8,9 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
-from assessments.selectors import gaps_for
+from assessments.gaps import gaps_for
 from skills.models import Skill
 from tests.helpers import HTMX, add_people, submit_with_evidence
 
@@ -69,6 +70,26 @@ def test_cells_carry_a_colour_class_and_a_legend_explains_it(client, rated):
     assert "the role does not expect that skill" in html
     assert "meets the expectation" in html
     assert '<label for="category">Skill category</label>' in html
+
+
+def test_each_cell_title_names_the_skill_and_both_levels_escaped(client, rated):
+    Skill.objects.filter(key="system-design").update(name='System <design> & "more"')
+    client.force_login(rated["max"])
+
+    html = client.get("/team/").content.decode()
+
+    row = re.search(r'<tr data-person="erin">(.*?)</tr>', html, re.S).group(1)
+    titles = dict(re.findall(r'data-skill="([^"]+)" title="([^"]*)"', row))
+    gaps = gaps_for(person=rated["erin"])
+    assert titles == {
+        r.skill.key: escape(
+            f"{r.skill.name}: expected {r.expected}, "
+            f"current {'not rated' if r.current is None else r.current}"
+        )
+        for r in gaps.rows
+    }
+    assert 'title="System &lt;design&gt; &amp; &quot;more&quot;: expected' in row
+    assert {r.current is None for r in gaps.rows} == {True, False}  # both kinds of title
 
 
 def test_someone_without_reports_gets_404(client, org):

@@ -65,8 +65,10 @@ def test_api_detail_query_counts_are_pinned_and_flat_in_skills_and_ratings(
 
 # Submitting a draft (besides the session): the user (1), the open draft (1), its rating
 # count for the message (1), the savepoint pair of the service's atomic block (2), the
-# draft locked with its person (1), "any rating?" (1), the update (1).
-SUBMIT_QUERIES = 8
+# draft locked with its person (1), "any rating?" (1), the update (1), the current
+# levels of the skills it rates deleted and derived again (2), the person's team tallies
+# deleted and counted again (4), the company's per-skill counts moved off and back on (2).
+SUBMIT_QUERIES = 16
 
 
 @pytest.mark.parametrize("extra_skills", [0, 60])

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from playwright.sync_api import expect
 
-from assessments.selectors import skills_report
+from assessments.rollups import skills_report
 from skills.library import template
 from skills.models import Scale, Skill
 from tests.helpers import fits_375, log_in, submit_with_notes

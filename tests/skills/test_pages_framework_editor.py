@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessments.selectors import gaps_for
+from assessments.gaps import gaps_for
 from skills.models import Category, Role, Skill
 from skills.selectors import role_history, skill_history
 from skills.services import expectation_set

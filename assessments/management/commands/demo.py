@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Assessment
+from assessments.rollups import submitted
 from assessments.services import assessment_rate, assessment_start, assessment_submit
 from people.models import Person
 from skills.models import Role
@@ -144,5 +145,7 @@ class Command(BaseCommand):
                     Assessment.objects.filter(pk=draft.pk).update(
                         created_at=when - timedelta(days=1), submitted_at=when
                     )
+                    # A changed submitted_at can change which rating is latest.
+                    submitted(assessment=draft)
                     made += 1
         return made

@@ -31,7 +31,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, GrowthPlan, Rating
+from assessments.models import (
+    Assessment,
+    CurrentLevel,
+    GrowthPlan,
+    Rating,
+    TeamSkillTally,
+    TeamTally,
+)
+from assessments.rollups import rebuild
+from core import derived
 from people.models import Person
 from skills.models import Expectation, Role, Skill
 from skills.openformat import parse
@@ -98,8 +107,12 @@ class Command(BaseCommand):
         if Person.objects.exists() and not replace:
             raise CommandError("This database already holds people: pass --replace to start over.")
         rng = random.Random(seed)
-        with transaction.atomic():
+        # One refresh of what is derived from people, at the end, not one per person.
+        with transaction.atomic(), derived.batch():
             if replace:
+                CurrentLevel.objects.all().delete()
+                TeamTally.objects.all().delete()
+                TeamSkillTally.objects.all().delete()
                 Rating.objects.all().delete()
                 Assessment.objects.all().delete()
                 GrowthPlan.objects.all().delete()
@@ -107,6 +120,9 @@ class Command(BaseCommand):
             framework_import(document=parse(widened_framework(random.Random(seed))))
             made = self._people(rng, people)
             assessments, ratings = self._assessments(rng, made)
+            # Loaded in bulk, around the services: the projection and the team
+            # tallies are derived once.
+            rebuild()
         if connection.vendor == "postgresql":
             # Fresh statistics: the planner otherwise guesses a few hundred rows for
             # tables that now hold a million, and picks sorts that spill to disk. VACUUM
