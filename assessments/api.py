@@ -20,7 +20,12 @@ from rest_framework.views import APIView
 
 from assessments.gaps import paths_for, team_for, visible_gaps
 from assessments.models import Assessment, Rating
-from assessments.rollups import calibration_report, divergent_pairs, skills_report
+from assessments.rollups import (
+    calibration_managers,
+    calibration_of,
+    divergent_pairs,
+    skills_report,
+)
 from assessments.selectors import visible_assessments
 from assessments.serializers import (
     AssessmentSerializer,
@@ -157,7 +162,9 @@ class CalibrationReportView(APIView):
 
     @extend_schema(responses=page_of(CalibrationSerializer))
     def get(self, request: AuthedRequest) -> Response:
-        return paginated(self, calibration_report(user=request.user), CalibrationSerializer)
+        # Paged before it is counted: a page of 50 managers reads their 50 team tallies.
+        managers = calibration_managers(user=request.user)
+        return paginated(self, managers, CalibrationSerializer, build=calibration_of)
 
 
 class DivergentPairsView(APIView):

@@ -9,8 +9,8 @@ written once:
   (`_LATEST_SQL`). It is kept in the `CurrentLevel` projection, written in the
   transaction of every submit (`current_levels_apply`), rebuilt by
   `current_levels_rebuild` and proved by `current_levels_check`.
-- **Current level**: the manager's latest level, else the self level: the database
-  computes it as `CurrentLevel.level` (a generated column).
+- **Current level**: the manager's latest level, else the self level: `_LATEST_SQL`
+  writes it as `CurrentLevel.level` (with `spread`, |self - manager|).
 - **Gap role**: the role a person is measured against unless another is asked for: the
   target role, else the current role (`GAP_ROLE_SQL`).
 - **Gap**: for each active skill the role expects at level E,
@@ -74,14 +74,19 @@ def _tables() -> dict[str, str]:
 # that {where} selects (over rating r and assessment a), one row each, in the columns of
 # CurrentLevel. Portable SQL (PostgreSQL and SQLite).
 _LATEST_SQL = """
+SELECT person_id, skill_id, self_level, self_at, self_assessment_id,
+       manager_level, manager_at, manager_assessment_id, manager_author_id,
+       COALESCE(manager_level, self_level),
+       ABS(self_level - manager_level)
+FROM (
 SELECT person_id, skill_id,
-       MAX(CASE WHEN kind = %(self)s THEN level END),
-       MAX(CASE WHEN kind = %(self)s THEN submitted_at END),
-       MAX(CASE WHEN kind = %(self)s THEN assessment_id END),
-       MAX(CASE WHEN kind = %(manager)s THEN level END),
-       MAX(CASE WHEN kind = %(manager)s THEN submitted_at END),
-       MAX(CASE WHEN kind = %(manager)s THEN assessment_id END),
-       MAX(CASE WHEN kind = %(manager)s THEN author_id END)
+       MAX(CASE WHEN kind = %(self)s THEN level END) AS self_level,
+       MAX(CASE WHEN kind = %(self)s THEN submitted_at END) AS self_at,
+       MAX(CASE WHEN kind = %(self)s THEN assessment_id END) AS self_assessment_id,
+       MAX(CASE WHEN kind = %(manager)s THEN level END) AS manager_level,
+       MAX(CASE WHEN kind = %(manager)s THEN submitted_at END) AS manager_at,
+       MAX(CASE WHEN kind = %(manager)s THEN assessment_id END) AS manager_assessment_id,
+       MAX(CASE WHEN kind = %(manager)s THEN author_id END) AS manager_author_id
 FROM (
     SELECT a.person_id, r.skill_id, a.kind, r.level, a.submitted_at, a.id AS assessment_id,
            a.author_id,
@@ -94,11 +99,12 @@ FROM (
 ) ranked
 WHERE rank = 1
 GROUP BY person_id, skill_id
+) latest
 """
 
 _COLUMNS = (
     "person_id, skill_id, self_level, self_at, self_assessment_id, "
-    "manager_level, manager_at, manager_assessment_id, manager_author_id"
+    "manager_level, manager_at, manager_assessment_id, manager_author_id, level, spread"
 )
 
 _KINDS = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Abs, Coalesce
 
 from skills.models import Skill
 
@@ -90,10 +89,11 @@ class CurrentLevel(models.Model):
     and manager ratings, one row per (person, skill) that a submitted assessment rated.
 
     "Latest" is the highest submitted_at, then the highest assessment id. `level` is the
-    current level, the one rule of it: the manager's level, else the self level, computed
-    by the database. Written in the transaction of every submit (assessments.gaps.
-    current_levels_apply); `manage.py rebuild_current_levels` rebuilds it from the
-    ratings and `manage.py check_current_levels` proves the two agree."""
+    current level, the one rule of it: the manager's level, else the self level, written
+    with the row by the statement that derives it. Written in the transaction of every
+    submit (assessments.gaps.current_levels_apply); `manage.py rebuild_current_levels`
+    rebuilds it from the ratings and `manage.py check_current_levels` proves the two
+    agree."""
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="current_levels"
@@ -113,18 +113,13 @@ class CurrentLevel(models.Model):
     manager_author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
     )
-    level = models.GeneratedField(
-        expression=Coalesce("manager_level", "self_level"),
-        output_field=models.PositiveSmallIntegerField(null=True),
-        db_persist=True,
-    )
-    # How far apart the self and manager levels are (none unless both are there): the
-    # calibration pairs DIVERGENCE or more apart are divergent (assessments.gaps.pairs).
-    spread = models.GeneratedField(
-        expression=Abs(F("self_level") - F("manager_level")),
-        output_field=models.PositiveSmallIntegerField(null=True),
-        db_persist=True,
-    )
+    # The current level (the manager's, else the self level) and how far apart the two
+    # are (none unless both are there: the calibration pairs DIVERGENCE or more apart
+    # are divergent), both written with the row by assessments.gaps._LATEST_SQL. Not
+    # GeneratedFields: their system check asks PostgreSQL for its version, and
+    # `manage.py check --deploy` must run without a database.
+    level = models.PositiveSmallIntegerField(null=True)
+    spread = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
         constraints = [

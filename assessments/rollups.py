@@ -428,16 +428,23 @@ class Calibration:
     divergent: int  # pairs DIVERGENCE or more apart
 
 
-def calibration_report(*, user: Person, chart: OrgChart | None = None) -> list[Calibration]:
-    """Per active manager in `user`'s scope with active reports, by name: how the
-    current manager levels they gave their direct reports compare with those reports'
-    self levels (assessments.gaps.pairs). 3 queries: the chart (not for HR), the
-    managers, their team tallies."""
+def calibration_managers(*, user: Person, chart: OrgChart | None = None) -> Any:
+    """Calibration's rows, to page: the active managers in `user`'s scope with active
+    reports (a team tally), by name, as (id, name, username). A query, not yet run."""
+    found = Person.objects.filter(
+        is_active=True, pk__in=TeamTally.objects.filter(team__isnull=False).values("team_id")
+    )
     teams = _teams(user, chart)
-    # The leaders in scope: HR's are everyone who leads a team (of active people).
-    leaders = TeamTally.objects.filter(team__isnull=False).values("team_id")
-    managers = _managers(leaders if teams is None else set(teams[1:]))
-    tallies = TeamTally.objects.filter(team_id__in=list(managers)).values_list(
+    if teams is not None:
+        found = found.filter(pk__in=teams[1:])  # the leaders below the manager
+    return found.order_by("name", "username").values_list("pk", "name", "username")
+
+
+def calibration_of(managers: Iterable[tuple[int, str, str]]) -> list[Calibration]:
+    """How the current manager levels each of `managers` gave their direct reports
+    compare with those reports' self levels (assessments.gaps.pairs). 1 query."""
+    rows = [Manager(*row) for row in managers]
+    tallies = TeamTally.objects.filter(team_id__in=[m.pk for m in rows]).values_list(
         "team_id", "compared", "pairs", "delta_sum", "divergent"
     )
     found = {team: numbers for team, *numbers in tallies}
@@ -449,9 +456,14 @@ def calibration_report(*, user: Person, chart: OrgChart | None = None) -> list[C
             mean_delta=numbers[2] / numbers[1] if numbers[1] else None,
             divergent=numbers[3],
         )
-        for manager in managers.values()
-        if manager.pk in found  # else no active reports
+        for manager in rows
     ]
+
+
+def calibration_report(*, user: Person, chart: OrgChart | None = None) -> list[Calibration]:
+    """Calibration for every manager in `user`'s scope with active reports, by name. 3
+    queries: the chart (not for HR), the managers, their team tallies."""
+    return calibration_of(calibration_managers(user=user, chart=chart))
 
 
 def divergent_pairs(

@@ -43,7 +43,12 @@ PINNED = [
     ("/api/people/{max}/team/", "max", 4, "person, members, expectations, latest levels"),
     ("/api/people/{max}/team/?depth=all", "mona", 4, "the same over the subtree"),
     ("/api/reports/skills/", "max", 4, "has reports, org chart, team tallies per skill, skills"),
-    ("/api/reports/calibration/", "mona", 4, "has reports, org chart, managers, team tallies"),
+    (
+        "/api/reports/calibration/",
+        "mona",
+        5,
+        "has reports, org chart, managers counted, the page of managers, their team tallies",
+    ),
     ("/api/reports/skills/", "hana", 2, "tallies per skill, skills"),
     ("/api/framework/", "max", 6, "scale, categories, skills, roles, next roles, expectations"),
 ]
