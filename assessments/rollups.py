@@ -179,9 +179,17 @@ def _org_moved(cursor: Any, teams: set[int | None] | None, sign: int) -> None:
     cursor.execute(sql, params)
 
 
+# Recounts take turns (PostgreSQL; SQLite runs one write transaction at a time): two at
+# once, each deleting and rewriting the same teams' rows, deadlock (seen as a 503 when
+# schemathesis edited skills from two workers).
+_RECOUNT_LOCK = 0x7A11E5
+
+
 def _refresh(teams: set[int | None] | None) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RECOUNT_LOCK])
         if teams is None:
             OrgSkillTally.objects.all().delete()
         else:
