@@ -4,7 +4,8 @@ reports read from them (per-skill report, team rollups of the org view, calibrat
 A team is a manager's active direct reports (team None: the active people with no
 manager). Its numbers are TeamTally (people, measured, the sum of their readiness, how
 many have a calibration pair) and TeamSkillTally (per active skill: assessments.gaps'
-GAP_COUNTS_SQL over the team's gap rows, and its calibration pairs counted). Any scope
+GAP_COUNTS_SQL over the team's gap rows, and its calibration pairs counted);
+OrgSkillTally sums the latter's gap counts over every team, for HR. Any scope
 is a set of teams: HR's is every team, a manager's the teams they and everyone below
 them lead. So a report reads a few rows per team, never every gap of every person; the
 arithmetic stays in assessments.gaps, which both the refresh here and the per-person
@@ -12,8 +13,8 @@ pages read.
 
 Kept true in the transaction of every write that changes them (`refresh`): a submit (the
 person's team), a person's manager, roles or active flag changing or the person being
-added or removed (their old and new team), a framework change (every team: an
-expectation or a skill's retirement moves everyone with that role). The receivers are in
+added or removed (their old and new team), an expectation changed (the teams of
+everyone measured against its role), a skill retired or back (every team). The receivers are in
 assessments.signals; bulk writes go through `refresh` themselves.
 `manage.py rebuild_current_levels` rebuilds them, `manage.py check_current_levels`
 proves them equal to a recomputation.
@@ -143,8 +144,8 @@ def _statements(teams: Teams) -> tuple[str, str, dict[str, Any]]:
 
 def refresh(teams: Teams = None) -> None:
     """Count the teams' tallies again (None: every team), in the caller's transaction,
-    or at the end of the core.derived.batch() around it. 4 statements (none for no
-    team)."""
+    or at the end of the core.derived.batch() around it. 6 statements, 7 on PostgreSQL
+    (none for no team)."""
     teams = None if teams is None else set(teams)
     if teams is None or teams:
         schedule(_refresh, teams)
@@ -498,14 +499,6 @@ def submitted(*, assessment: Any) -> None:
     team's tallies."""
     current_levels_apply(assessment=assessment)
     refresh({assessment.person.manager_id})  # the person: loaded by the submit
-
-
-def refresh_people(ids: Iterable[int]) -> None:
-    """Count the teams of these people again. 1 query, then refresh()."""
-    managers = (
-        Person.objects.filter(pk__in=list(ids)).order_by().values_list("manager_id", flat=True)
-    )
-    refresh(set(managers))
 
 
 def refresh_role(role_id: int) -> None:

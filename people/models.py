@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any, ClassVar, Self
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -58,20 +57,6 @@ class Person(AbstractUser):
 
     def __str__(self) -> str:
         return self.name or self.username
-
-    @classmethod
-    def from_db(
-        cls,
-        db: str | None,
-        field_names: Collection[str],
-        values: Collection[Any],
-        **kwargs: Any,
-    ) -> Self:
-        """The person, remembering the values the database held (`_loaded`): receivers
-        of its saves compare with them instead of reading the row again."""
-        person = super().from_db(db, field_names, values, **kwargs)
-        person._loaded = dict(zip(field_names, values, strict=True))  # type: ignore[attr-defined]
-        return person
 
     def get_full_name(self) -> str:
         return self.name or self.username

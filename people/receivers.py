@@ -12,11 +12,12 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
-from django.db.models.signals import post_init, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 from simple_history.models import HistoricalRecords
 
+from core import changes
 from core.audit import record
 from people.models import Person
 from skills.models import Role
@@ -57,9 +58,7 @@ def _login_failed(
 _TRACKED = {"role_id": "Role", "manager_id": "Manager", "is_hr": "HR admin", "is_active": "Active"}
 
 
-def _tracked(person: Person) -> dict[str, Any]:
-    # From __dict__: a field left out of the query (.only()) must not cost a query here.
-    return {name: person.__dict__.get(name) for name in _TRACKED}
+changes.watch(Person, *_TRACKED)
 
 
 def _request_user() -> Person | None:
@@ -69,18 +68,10 @@ def _request_user() -> Person | None:
     return user if user is not None and user.is_authenticated else None
 
 
-@receiver(post_init, sender=Person, dispatch_uid="audit_person_loaded")
-def _person_loaded(sender: Any, instance: Person, **kwargs: Any) -> None:
-    instance._audit_saved = _tracked(instance)  # type: ignore[attr-defined]
-
-
 @receiver(post_save, sender=Person, dispatch_uid="audit_person_saved")
 def _person_saved(sender: Any, instance: Person, created: bool, **kwargs: Any) -> None:
-    before = getattr(instance, "_audit_saved", {})
-    after = _tracked(instance)
-    instance._audit_saved = after  # type: ignore[attr-defined]
-    changed = {name: (before.get(name), after[name]) for name in _TRACKED}
-    changed = {name: values for name, values in changed.items() if values[0] != values[1]}
+    saved = changes.of(instance)
+    changed = {name: saved[name] for name in _TRACKED if name in saved}  # in _TRACKED's order
     if created or not changed:
         return
     by, pk, username = _request_user(), instance.pk, instance.username

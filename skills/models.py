@@ -5,9 +5,6 @@ The framework knows no people: nothing here imports from `assessments`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any, Self
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models
@@ -117,20 +114,6 @@ class Skill(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @classmethod
-    def from_db(
-        cls,
-        db: str | None,
-        field_names: Collection[str],
-        values: Collection[Any],
-        **kwargs: Any,
-    ) -> Self:
-        """The skill, remembering the values the database held (`_loaded`): receivers
-        of its saves compare with them instead of reading the row again."""
-        skill = super().from_db(db, field_names, values, **kwargs)
-        skill._loaded = dict(zip(field_names, values, strict=True))  # type: ignore[attr-defined]
-        return skill
 
     def clean(self) -> None:
         if not isinstance(self.levels, dict):
