@@ -438,40 +438,38 @@ class Calibration:
 
 
 def calibration_managers(*, user: Person, chart: OrgChart | None = None) -> Any:
-    """Calibration's rows, to page: the active managers in `user`'s scope with active
-    reports (a team tally), by name, as (id, name, username). A query, not yet run."""
-    found = Person.objects.filter(
-        is_active=True, pk__in=TeamTally.objects.filter(team__isnull=False).values("team_id")
-    )
+    """Calibration's rows, to page: the team tallies of the active managers in `user`'s
+    scope with active reports, by the manager's name, as (id, name, username, reports,
+    pairs, delta sum, divergent) tuples: a query, not yet run, that calibration_of reads
+    without another."""
+    found = TeamTally.objects.filter(team__is_active=True)
     teams = _teams(user, chart)
     if teams is not None:
-        found = found.filter(pk__in=teams[1:])  # the leaders below the manager
-    return found.order_by("name", "username").values_list("pk", "name", "username")
-
-
-def calibration_of(managers: Iterable[tuple[int, str, str]]) -> list[Calibration]:
-    """How the current manager levels each of `managers` gave their direct reports
-    compare with those reports' self levels (assessments.gaps.pairs). 1 query."""
-    rows = [Manager(*row) for row in managers]
-    tallies = TeamTally.objects.filter(team_id__in=[m.pk for m in rows]).values_list(
-        "team_id", "compared", "pairs", "delta_sum", "divergent"
+        found = found.filter(team_id__in=teams[1:])  # the leaders below the manager
+    return found.order_by("team__name", "team__username").values_list(
+        "team_id", "team__name", "team__username", "compared", "pairs", "delta_sum", "divergent"
     )
-    found = {team: numbers for team, *numbers in tallies}
+
+
+def calibration_of(rows: Iterable[tuple[Any, ...]]) -> list[Calibration]:
+    """How the current manager levels each manager gave their direct reports compare with
+    those reports' self levels (assessments.gaps.pairs), from calibration_managers' rows.
+    No query."""
     return [
         Calibration(
-            manager=manager,
-            reports=(numbers := found[manager.pk])[0],
-            pairs=numbers[1],
-            mean_delta=numbers[2] / numbers[1] if numbers[1] else None,
-            divergent=numbers[3],
+            manager=Manager(pk, name, username),
+            reports=reports,
+            pairs=pairs,
+            mean_delta=delta_sum / pairs if pairs else None,
+            divergent=divergent,
         )
-        for manager in rows
+        for pk, name, username, reports, pairs, delta_sum, divergent in rows
     ]
 
 
 def calibration_report(*, user: Person, chart: OrgChart | None = None) -> list[Calibration]:
-    """Calibration for every manager in `user`'s scope with active reports, by name. 3
-    queries: the chart (not for HR), the managers, their team tallies."""
+    """Calibration for every manager in `user`'s scope with active reports, by name. 2
+    queries: the chart (not for HR), the managers' team tallies."""
     return calibration_of(calibration_managers(user=user, chart=chart))
 
 

@@ -46,8 +46,8 @@ PINNED = [
     (
         "/api/reports/calibration/",
         "mona",
-        5,
-        "has reports, org chart, managers counted, the page of managers, their team tallies",
+        4,
+        "has reports, org chart, managers counted, the page of managers' team tallies",
     ),
     ("/api/reports/skills/", "hana", 2, "tallies per skill, skills"),
     ("/api/framework/", "max", 6, "scale, categories, skills, roles, next roles, expectations"),

@@ -155,10 +155,10 @@ def org_queries(client) -> int:
 
 
 # The org view's queries: session, user (2); manages_managers (1); the org chart (1);
-# calibration_report: managers, their team tallies (2); skills_report: team tallies per
+# calibration_report: the managers' team tallies (1); skills_report: team tallies per
 # skill, active skills (2); team_rollups: team tallies, managers (2); the widest
 # divergent pairs (1); the navigation's has_reports (1).
-ORG_QUERIES = 12
+ORG_QUERIES = 11
 
 
 def test_org_query_count_is_pinned_and_flat_in_org_size(client, rated, framework):
