@@ -10,6 +10,10 @@ DJANGO_HTTPS          served over https behind a TLS proxy that sets X-Forwarded
 DJANGO_HSTS_SECONDS   HSTS max-age when DJANGO_HTTPS is on (default one year)
 DJANGO_PROXY_COUNT    how many proxies in front append to X-Forwarded-For (default 0): the
                       client address that log-in throttling counts by
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+EMAIL_USE_SSL, DEFAULT_FROM_EMAIL
+                      Django's own email settings, by their own names. With debug on and
+                      no EMAIL_HOST, emails are printed by the task worker instead.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -80,6 +85,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks_db",
     # The layers, top to bottom: imports run only downwards (docs/architecture.md).
     "careermap",
     "assessments",
@@ -150,6 +156,42 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:my_map"
 LOGOUT_REDIRECT_URL = "login"
+
+# Invitations and "forgot your password" links (Django's password-reset tokens): valid
+# for a week, and for one use (setting the password changes what the token signs).
+PASSWORD_RESET_TIMEOUT = int(timedelta(days=7).total_seconds())
+
+# --- Email and background work ------------------------------------------------------------
+# Every email is sent by a task (django.tasks, stored in the database by django-tasks-db)
+# that `manage.py db_worker` runs: a request never waits on a mail server, and a mail
+# server that is down delays an email instead of failing the page.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Mail goes through Django's MAILERS (6.1), configured from the environment variables of
+# the settings they replace: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS, EMAIL_USE_SSL.
+_EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+MAILERS: dict[str, dict[str, Any]]
+if DEBUG and not _EMAIL_HOST:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    _use_tls, _use_ssl = env_flag("EMAIL_USE_TLS"), env_flag("EMAIL_USE_SSL")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST or "localhost",
+                "port": int(
+                    os.environ.get("EMAIL_PORT") or (465 if _use_ssl else 587 if _use_tls else 25)
+                ),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": _use_tls,
+                "use_ssl": _use_ssl,
+                "timeout": 30,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "careermap <careermap@localhost>")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -14,6 +14,10 @@ urlpatterns = [
     path("", include("careermap.health")),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordLinkView.as_view(), name="password_link"),
+    path("password/sent/", views.PasswordLinkSentView.as_view(), name="password_link_sent"),
+    path("password/set/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
+    path("password/done/", views.PasswordSetDoneView.as_view(), name="password_set_done"),
     # Browsers ask for /favicon.ico whatever the page says; a 404 is a console error.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),

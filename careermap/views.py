@@ -1,11 +1,15 @@
-"""The front door: home, log in, log out."""
+"""The front door: home, log in, log out, and choosing a password from an emailed link
+(an invitation or "Forgot your password?": people.invitations sends both)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
+
+from people.forms import PasswordLinkForm
 
 
 @require_GET
@@ -20,3 +24,26 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's rule): the header's "Log out" button is a form."""
+
+
+class PasswordLinkView(auth_views.PasswordResetView):
+    """Ask for a link by email address; the answer never says whether one was sent."""
+
+    form_class = PasswordLinkForm
+    template_name = "registration/password_link.html"
+    success_url = reverse_lazy("password_link_sent")
+
+
+class PasswordLinkSentView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_link_sent.html"
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """The emailed link: choose a password (Django checks the token, once)."""
+
+    template_name = "registration/password_set.html"
+    success_url = reverse_lazy("password_set_done")
+
+
+class PasswordSetDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_set_done.html"

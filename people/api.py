@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import (
+    action,
     api_view,
     authentication_classes,
     permission_classes,
@@ -33,8 +34,9 @@ from rest_framework.views import APIView
 from core.drf import FiltersOnListOnly, StrictFilterSet
 from core.security import LOCKED_OUT_STATUS
 from core.types import AuthedRequest
+from people.invitations import people_invite
 from people.models import Person
-from people.serializers import MeSerializer, PersonSerializer
+from people.serializers import InvitationSerializer, MeSerializer, PersonSerializer
 from people.services import person_update
 from people.visibility import visible_people
 
@@ -105,7 +107,7 @@ class PeopleViewSet(
 
     serializer_class = PersonSerializer
     lookup_value_converter = "int"
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "post", "head", "options"]  # post: invite/ only
     filterset_class = PersonFilter
 
     queryset = Person.objects.none()  # for the schema; requests use get_queryset()
@@ -122,3 +124,22 @@ class PeopleViewSet(
         serializer.is_valid(raise_exception=True)
         person_update(by=request.user, person=person, **serializer.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
+
+    @extend_schema(
+        request=None,
+        responses={202: InvitationSerializer},
+        description="HR only: email the person a link to choose a password (an "
+        "invitation, valid once for a week), sent by the task worker. 400 when they have "
+        "no email address or are deactivated.",
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request: AuthedRequest, pk: str) -> Response:
+        person = self.get_object()
+        found = people_invite(
+            by=request.user, people=[person], site=request.build_absolute_uri("/")
+        )
+        if found.no_email:
+            raise ValidationError({"email": f"{person} has no email address: add one first."})
+        if found.inactive:
+            raise ValidationError({"is_active": f"{person} is deactivated: reactivate them first."})
+        return Response(InvitationSerializer(found.sent[0]).data, status=202)

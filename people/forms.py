@@ -7,10 +7,13 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
 from people import services
+from people.invitations import password_link_request
 from people.models import Person
 from skills.models import Role
 
@@ -42,6 +45,17 @@ class PeopleFilter(django_filters.FilterSet):
     hr = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_hr", label="HR admin", empty_label="Either"
     )
+    login = django_filters.ChoiceFilter(
+        choices=[
+            ("never", "Never logged in"),
+            ("uninvited", "Never logged in, not invited"),
+            ("invited", "Invited, not logged in yet"),
+            ("yes", "Has logged in"),
+        ],
+        method="filter_login",
+        label="Log-in",
+        empty_label="Anyone",
+    )
 
     class Meta:
         model = Person
@@ -61,6 +75,71 @@ class PeopleFilter(django_filters.FilterSet):
     def filter_hr(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         return queryset.filter(is_hr=value == "yes")
 
+    def filter_login(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        if value == "yes":
+            return queryset.filter(last_login__isnull=False)
+        queryset = queryset.filter(last_login__isnull=True)
+        if value == "uninvited":
+            return queryset.filter(invited_at__isnull=True)
+        if value == "invited":
+            return queryset.filter(invited_at__isnull=False)
+        return queryset
+
+
+class _Usernames(forms.MultipleChoiceField):
+    """Usernames, repeated: any value passes here; clean() looks them up."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
+
+
+class InviteForm(forms.Form):
+    """Who to invite: the people named (`username`, repeated), or with `found` set, every
+    active person with an email address among those the list's filters find (the query
+    string) who has never logged in."""
+
+    username = _Usernames(required=False)
+    found = forms.BooleanField(required=False)
+    next = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, filters: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters = filters
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if data.get("found"):
+            found = PeopleFilter(self.filters, queryset=Person.objects.all()).qs
+            data["people"] = list(
+                found.filter(is_active=True, last_login__isnull=True).exclude(email="")
+            )
+            return data
+        names = data.get("username") or []
+        if not names:
+            raise forms.ValidationError({"username": "Choose at least one person to invite."})
+        people = Person.objects.in_bulk(names, field_name="username")
+        unknown = [name for name in names if name not in people]
+        if unknown:
+            raise forms.ValidationError(
+                {"username": f"No such person: {', '.join(sorted(unknown))}. Nobody was invited."}
+            )
+        data["people"] = [people[name] for name in dict.fromkeys(names)]
+        return data
+
+
+class PasswordLinkForm(PasswordResetForm):
+    """ "Forgot your password?": the email goes through people.invitations (a task),
+    to active people whether or not they ever had a password (imported people have
+    none until they choose one)."""
+
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        assert request is not None, "PasswordResetView passes the request"
+        password_link_request(
+            email=self.cleaned_data["email"], site=request.build_absolute_uri("/")
+        )
+
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
@@ -68,9 +147,14 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class PersonEditForm(forms.Form):
-    """Role, manager and the HR flag. A manager that would make a cycle is refused by
+    """Email address, role, manager and the HR flag. A manager that would make a cycle is refused by
     the service, which names the field; the view puts that error beside it."""
 
+    email = forms.EmailField(
+        required=False,
+        label="Email address",
+        help_text="Where invitations and password links go.",
+    )
     role = forms.ModelChoiceField(
         queryset=Role.objects.none(), required=False, label="Role", empty_label="No role"
     )
@@ -86,7 +170,12 @@ class PersonEditForm(forms.Form):
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
-            {"role": person.role_id, "manager": person.manager_id, "is_hr": person.is_hr},
+            {
+                "email": person.email,
+                "role": person.role_id,
+                "manager": person.manager_id,
+                "is_hr": person.is_hr,
+            },
         )
         super().__init__(*args, **kwargs)
         # Retired roles are hidden from new work; the one held now stays choosable.

@@ -42,6 +42,12 @@ class Person(AbstractUser):
         default=False,
         help_text="HR admins see everyone and alone edit the framework and the org chart.",
     )
+    invited_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When HR last sent this person an invitation to set their password.",
+    )
 
     objects: ClassVar[PersonManager] = PersonManager()
 

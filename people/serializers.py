@@ -39,3 +39,12 @@ class MeSerializer(PersonSerializer):
     class Meta(PersonSerializer.Meta):
         fields = [*PersonSerializer.Meta.fields, "is_hr"]
         read_only_fields = fields
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation on its way: to whom, and when it was queued."""
+
+    class Meta:
+        model = Person
+        fields = ["id", "username", "email", "invited_at"]
+        read_only_fields = fields

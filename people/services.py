@@ -42,9 +42,10 @@ def person_update(
     manager: Person | object | None = _UNSET,
     target_role: Role | object | None = _UNSET,
     is_hr: bool | object = _UNSET,
+    email: str | object = _UNSET,
 ) -> Person:
-    """Set a person's role, manager and HR flag (HR only) and target role (the person
-    or HR).
+    """Set a person's role, manager, HR flag and email address (HR only) and target role
+    (the person or HR).
 
     Arguments left out are not touched. Raises PermissionDenied or ValidationError
     (keyed by field) and writes nothing when any part is refused.
@@ -52,7 +53,12 @@ def person_update(
     errors: dict[str, str] = {}
     hr_fields = [
         name
-        for name, value in (("role", role), ("manager", manager), ("HR flag", is_hr))
+        for name, value in (
+            ("role", role),
+            ("manager", manager),
+            ("HR flag", is_hr),
+            ("email address", email),
+        )
         if value is not _UNSET
     ]
     if hr_fields and not by.is_hr:
@@ -67,6 +73,13 @@ def person_update(
     if target_role is not _UNSET and not (by.is_hr or by.pk == person.pk):
         raise PermissionDenied("Only the person or an HR admin may choose the target role.")
 
+    if email is not _UNSET:
+        email = str(email).strip()
+        try:
+            if email:
+                validate_email(email)
+        except ValidationError:
+            errors["email"] = f'"{email}" is not an email address.'
     for field, value in (("role", role), ("target_role", target_role)):
         if isinstance(value, Role) and value.retired:
             errors[field] = f'Role "{value.key}" is retired.'
@@ -85,6 +98,8 @@ def person_update(
         person.target_role = target_role  # type: ignore[assignment]
     if is_hr is not _UNSET:
         person.is_hr = bool(is_hr)
+    if email is not _UNSET:
+        person.email = str(email)
     person.save()
     return person
 

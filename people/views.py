@@ -9,15 +9,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import hr_required
 from core.audit import audit_actions, audit_events
 from core.htmx import render_region
 from core.types import AuthedHttpRequest
-from people.forms import PeopleFilter, PeopleImportForm, PersonEditForm
+from people.forms import InviteForm, PeopleFilter, PeopleImportForm, PersonEditForm
+from people.invitations import people_invite
 from people.models import Person
 from people.services import (
     PEOPLE_CSV_COLUMNS,
@@ -48,7 +51,12 @@ def people(request: AuthedHttpRequest) -> HttpResponse:
         ),
     )
     page = Paginator(found.qs, PER_PAGE).get_page(request.GET.get("page"))
-    context = {"filter": found, "page": page}
+    invitable = (
+        found.qs.filter(is_active=True, last_login__isnull=True)
+        .exclude(email="")
+        .aggregate(count=Count("pk"), again=Count("pk", filter=Q(invited_at__isnull=False)))
+    )
+    context = {"filter": found, "page": page, "invitable": invitable}
     return render_region(request, "people/people.html", "results", context)
 
 
@@ -128,6 +136,50 @@ def import_people(request: AuthedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             context["problems"] = exc.message_dict.get("file", exc.messages)
     return render_region(request, "people/people_import.html", None, context)
+
+
+def _names(people: list[Person]) -> str:
+    return ", ".join(str(p) for p in people)
+
+
+@hr_required
+@require_POST
+def invite(request: AuthedHttpRequest) -> HttpResponse:
+    """Send invitations: to the people named, or to everyone the list's filters find who
+    never logged in (`found`, the filters in the query string). Back where HR came from."""
+    form = InviteForm(request.POST, filters=request.GET)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    back = back or redirect("people:people").url
+    if not form.is_valid():
+        for problems in form.errors.values():
+            messages.error(request, " ".join(str(problem) for problem in problems))
+        return redirect(back)
+    try:
+        found = people_invite(
+            by=request.user,
+            people=form.cleaned_data["people"],
+            site=request.build_absolute_uri("/"),
+        )
+    except PermissionDenied:
+        raise Http404("No such person.") from None
+    if found.sent:
+        messages.success(
+            request,
+            f"Invitations are on their way to {len(found.sent)} "
+            f"{'person' if len(found.sent) == 1 else 'people'}: {_names(found.sent)}. "
+            "Each link lets them choose a password, once, within a week.",
+        )
+    elif not (found.no_email or found.inactive):
+        messages.info(request, "Nobody to invite: everyone found has logged in already.")
+    if found.no_email:
+        messages.warning(
+            request, f"Not invited, no email address: {_names(found.no_email)}. Add one first."
+        )
+    if found.inactive:
+        messages.warning(request, f"Not invited, deactivated: {_names(found.inactive)}.")
+    return redirect(back)
 
 
 # The audit trail: not in the main navigation; the reports page links it.

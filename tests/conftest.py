@@ -8,11 +8,14 @@ hana (HR admin, outside the tree)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from assessments.models import Assessment
@@ -20,8 +23,9 @@ from people.models import Person
 from skills.models import Role
 from skills.openformat import parse
 from skills.services import framework_import
+from tests import harness
 from tests.factories import PersonFactory
-from tests.helpers import submit_with_evidence
+from tests.helpers import Mailbox, submit_with_evidence
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +121,41 @@ def assessed(org) -> dict[str, Assessment]:
         "max_self": submit_with_evidence(org["max"], org["max"], "self", {"delegation": 4}),
         "max_by_mona": submit_with_evidence(org["mona"], org["max"], "manager", {"delegation": 3}),
     }
+
+
+# --- Email and the task worker ---------------------------------------------------------
+
+
+@pytest.fixture
+def mailbox(settings) -> Iterator[Mailbox]:
+    """A real SMTP server on a free local port, and Django's SMTP backend pointed at it
+    (the test run's locmem backend put aside)."""
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=harness.free_port())
+    controller.start()
+    box.port = controller.port
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 10},
+        }
+    }
+    yield box
+    controller.stop()
+
+
+@pytest.fixture
+def run_worker(transactional_db) -> Callable[[], str]:
+    """Run the task worker (`manage.py db_worker`, django-tasks-db's own) in this process
+    over every task enqueued so far, until the queue is empty; returns what it logged.
+
+    The test's data is committed (transactional_db), as the worker expects: it closes a
+    connection it finds inside a transaction (close_old_connections), which would end
+    the transaction a plain `db` test runs in."""
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=out, stderr=out)
+        return out.getvalue()
+
+    return run

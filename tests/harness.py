@@ -63,15 +63,19 @@ def production_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def manage(database_url: str, *args: str) -> None:
-    subprocess.run(
+def manage(database_url: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run a manage.py command as production would (production_env, plus `env`); its
+    output."""
+    done = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=production_env(database_url),
+        env={**production_env(database_url), **(env or {})},
         check=True,
         capture_output=True,
+        text=True,
         timeout=120,
     )
+    return done.stdout + done.stderr
 
 
 # --- PostgreSQL ---------------------------------------------------------------------

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -294,3 +298,36 @@ def submit_with_notes(by, person, kind, levels) -> None:
         ratings=[{"skill": k, "level": v, "evidence": f"{k}: notes"} for k, v in levels.items()],
     )
     assessment_submit(by=by, assessment=draft)
+
+
+# --- Email: a real SMTP server ------------------------------------------------------------
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd, on a free local port) received: `messages`, each
+    an email.message.EmailMessage. The `mailbox` fixture starts it and points Django at it."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.port = 0  # the server's, once started
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.content, policy=email_policy.default)
+        self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    @staticmethod
+    def body(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("plain",))
+        assert part is not None, "a plain-text body"
+        return part.get_content()
+
+    @classmethod
+    def link(cls, message: EmailMessage) -> str:
+        """The one password link in the email."""
+        found = re.findall(r"https?://\S+/password/set/\S+/", cls.body(message))
+        assert len(found) == 1, f"one password link, not {found}"
+        return found[0]

@@ -144,7 +144,8 @@ def test_the_health_check_command_passes_against_the_app_under_gunicorn(
 
 
 def test_deploy_guide_names_every_setting_the_app_reads():
-    read = set(re.findall(r"\b(DJANGO_[A-Z_]+|DATABASE_URL)\b", SETTINGS.read_text()))
+    names = r"\b(DJANGO_[A-Z_]+|DATABASE_URL|EMAIL_[A-Z_]+|DEFAULT_FROM_EMAIL)\b"
+    read = set(re.findall(names, SETTINGS.read_text()))
     guide = DEPLOY_GUIDE.read_text()
     assert read, "settings.py reads its configuration from the environment"
     assert [name for name in sorted(read) if name not in guide] == []
@@ -159,6 +160,19 @@ def test_deploy_guide_names_every_variable_of_the_compose_file(compose):
         for name in re.findall(r"\$\{(\w+)", value)
     }
     assert [name for name in sorted(names) if name not in guide] == []
+
+
+def test_a_worker_sends_the_queued_emails_with_the_web_services_settings(compose):
+    worker, web = compose["services"]["worker"], compose["services"]["web"]
+    assert worker["command"] == ["python", "manage.py", "db_worker"]
+    assert worker["build"] == web["build"]
+    assert worker["depends_on"]["web"]["condition"] == "service_healthy"
+    own = {"MIGRATE_ON_START", "WEB_CONCURRENCY"}  # gunicorn's and the entrypoint's
+    shared = {k: v for k, v in environment_of(web).items() if k not in own}
+    assert shared.items() <= environment_of(worker).items()
+    assert "EMAIL_HOST" in shared
+    assert "DJANGO_SECRET_KEY" in shared
+    assert environment_of(worker)["MIGRATE_ON_START"] == "0"
 
 
 def test_web_service_waits_for_a_healthy_database(compose):

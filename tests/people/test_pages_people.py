@@ -370,8 +370,9 @@ def count_queries(client, url: str) -> int:
 
 
 # The list's queries: session, user (2); count, the page of people with role and manager
-# (2); the filter's choices: roles, managers (2); the navigation's has_reports (1).
-PEOPLE_QUERIES = 7
+# (2); those found who could be invited, counted (1); the filter's choices: roles,
+# managers (2); the navigation's has_reports (1).
+PEOPLE_QUERIES = 8
 # A role and a manager in the filter: each value is looked up once (2 more).
 FILTERED_QUERIES = PEOPLE_QUERIES + 2
 
