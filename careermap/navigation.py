@@ -11,6 +11,7 @@ from people.visibility import is_manager
 
 # (label, url name, who may open it: "everyone" | "managers" | "hr")
 LINKS = [
+    ("Home", "home", "everyone"),
     ("My map", "assessments:my_map", "everyone"),
     ("Assess", "assessments:assess", "everyone"),
     ("Paths", "assessments:paths", "everyone"),
@@ -49,5 +50,6 @@ def _links(request: HttpRequest) -> list[dict[str, Any]]:
             continue
         if not may_open(user, who):
             continue
-        links.append({"label": label, "url": url, "current": request.path.startswith(url)})
+        current = request.path == url if url == "/" else request.path.startswith(url)
+        links.append({"label": label, "url": url, "current": current})
     return links

@@ -6,11 +6,12 @@ from django.urls import include, path
 from django.views import defaults
 from django.views.generic import RedirectView
 
+from assessments.views.home import home
 from careermap import views
 from core.drf import json_or_html
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("", include("careermap.health")),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),

@@ -1,20 +1,13 @@
-"""The front door: home, log in, log out, and choosing a password from an emailed link
-(an invitation or "Forgot your password?": people.invitations sends both)."""
+"""The front door: log in, log out, and choosing a password from an emailed link (an
+invitation or "Forgot your password?": people.invitations sends both). Home is
+assessments.views.home."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET
 
 from people.forms import PasswordLinkForm
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("assessments:my_map" if request.user.is_authenticated else "login")
 
 
 class LoginView(auth_views.LoginView):

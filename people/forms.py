@@ -30,11 +30,13 @@ class PeopleFilter(django_filters.FilterSet):
         to_field_name="key",
         label="Role",
         empty_label="Any role",
+        null_label="No role",
     )
     manager = django_filters.ModelChoiceFilter(
         queryset=Person.objects.filter(reports__isnull=False).distinct(),
         label="Manager",
         empty_label="Anyone",
+        null_label="No manager",
     )
     active = django_filters.ChoiceFilter(
         choices=[("yes", "Active"), ("no", "Deactivated")],

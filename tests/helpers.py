@@ -281,12 +281,12 @@ def fits_375(page: Page) -> None:
 
 
 def log_in(page: Page, base: str, username: str) -> None:
-    """Log in through the log-in page (password "demo"); lands on My map."""
+    """Log in through the log-in page (password "demo"); lands on Home."""
     page.goto(base + "/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My map", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
 
 
 def submit_with_notes(by, person, kind, levels) -> None:

@@ -32,10 +32,11 @@ PAGES = {
     # Before logging in: the front door and choosing a password (a link that no longer
     # works shows its page; a working one is in test_invitation_journey).
     "anonymous": ["/login/", "/password/", "/password/sent/", "/password/set/MQ/expired-token/"],
-    "erin": ["/map/", "/assess/", "/assess/submit/", "/paths/", "/history/", "/growth/"],
-    "max": ["/team/", "/team/{erin}/", "/team/{erin}/history/", "/team/{erin}/assess/"],
+    "erin": ["/", "/map/", "/assess/", "/assess/submit/", "/paths/", "/history/", "/growth/"],
+    "max": ["/", "/team/", "/team/{erin}/", "/team/{erin}/history/", "/team/{erin}/assess/"],
     "mona": ["/team/?depth=all", "/team/org/"],
     "hana": [
+        "/",
         "/framework/",
         "/framework/grid/",
         "/framework/skills/system-design/",

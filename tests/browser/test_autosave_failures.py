@@ -16,7 +16,7 @@ def log_in_and_assess(page: Page, base: str) -> None:
     page.get_by_label("Username").fill("erin")
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My map", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
     page.goto(base + "/assess/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 

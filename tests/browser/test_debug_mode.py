@@ -20,6 +20,7 @@ def test_engineer_pages_have_a_clean_console_in_debug(live_server, page, debug_o
     log_in(page, live_server.url, "erin")
     assert "django-htmx.js" in page.content()  # debug mode is really on
     for path, heading in [
+        ("/", "Home"),
         ("/assess/", "Self-assessment"),
         ("/paths/", "Paths"),
         ("/history/", "History"),
@@ -36,6 +37,7 @@ def test_engineer_pages_have_a_clean_console_in_debug(live_server, page, debug_o
 
 def test_a_refused_target_role_is_shown_in_place(live_server, page, debug_on, org):
     log_in(page, live_server.url, "erin")
+    page.goto(live_server.url + "/map/")
     # Retired after the page listed it: the choice is refused, and the refusal swapped in.
     Role.objects.filter(key="engineering-manager").update(retired=True)
     with page.expect_response(lambda r: r.url.endswith("/map/target/")) as answer:

@@ -33,10 +33,18 @@ def test_erin_maps_assesses_and_plans(live_server, page, screenshot, org):
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Log in").click()
 
+    # Home: what to do next, and no readiness before any rating.
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
+    expect(page.locator(".todo-list")).to_contain_text("Start your self-assessment")
+    expect(page.locator(".standing")).to_contain_text("Not assessed yet.")
+    fits_375(page)
+    screenshot("engineer-01b-home")
+
     # My map: change the target role (htmx), then back to Staff Engineer.
-    expect(page.get_by_role("heading", name="My map", level=1)).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
-    for label in ("My map", "Assess", "Paths", "History", "Growth plan"):
+    nav.get_by_role("link", name="My map").click()
+    expect(page.get_by_role("heading", name="My map", level=1)).to_be_visible()
+    for label in ("Home", "My map", "Assess", "Paths", "History", "Growth plan"):
         expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
     expect(nav.get_by_role("link", name="Team")).to_have_count(0)
     expect(nav.get_by_role("link", name="Framework")).to_have_count(0)

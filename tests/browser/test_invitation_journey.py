@@ -63,7 +63,9 @@ def log_in_as_nora(page: Page) -> None:
     page.get_by_label("Username").fill("nora")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")
-    expect(page.get_by_role("heading", name="My map", level=1)).to_be_visible()
+    # Home, with the first thing to do: a newcomer starts with a self-assessment.
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
+    expect(page.locator(".todo-list")).to_contain_text("Start your self-assessment")
 
 
 def test_an_invited_person_chooses_a_password_from_the_email_and_logs_in(

@@ -23,10 +23,10 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     assert ">Log in</button>" in html
 
 
-def test_logging_in_lands_on_my_map_and_logging_out_leaves(client, erin):
+def test_logging_in_lands_home_and_logging_out_leaves(client, erin):
     response = client.post("/login/", {"username": "erin", "password": "demo"}, follow=True)
     html = response.content.decode()
-    assert response.redirect_chain[-1][0] == "/map/"
+    assert response.redirect_chain[-1][0] == "/"
     assert html.count("<h1>") == 1
     assert ">Log out</button>" in html
 
@@ -43,4 +43,4 @@ def test_a_wrong_password_says_so(client, erin):
 def test_the_navigation_shows_an_engineer_the_engineer_pages(client, erin):
     client.force_login(erin)
     labels = nav_labels(client.get("/map/").content.decode())
-    assert labels == ["My map", "Assess", "Paths", "History", "Growth plan"]
+    assert labels == ["Home", "My map", "Assess", "Paths", "History", "Growth plan"]

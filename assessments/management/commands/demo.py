@@ -12,6 +12,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -72,7 +73,9 @@ class Command(BaseCommand):
                 "The demo creates users with the password 'demo'; refused with DEBUG off. "
                 "Set DJANGO_DEBUG=1, or pass --force if you really mean it."
             )
+        started = timezone.now()
         call_command("import_framework", stdout=self.stdout, stderr=self.stderr)
+        _backdate_framework(since=started)
         with transaction.atomic():
             people = self._people()
             made = self._assessments(people)
@@ -149,3 +152,16 @@ class Command(BaseCommand):
                     submitted(assessment=draft)
                     made += 1
         return made
+
+
+def _backdate_framework(*, since: Any) -> None:
+    """The framework's history written by this run, dated before the first round of
+    assessments (7 months ago): a company writes its framework before assessing
+    against it, and Home says when a role's expectations changed after someone's last
+    self-assessment (demo data only: history is otherwise always the moment of the
+    write)."""
+    before = timezone.now() - timedelta(days=210)
+    for model in apps.get_app_config("skills").get_models():
+        fields = {f.name for f in model._meta.get_fields()}
+        if model.__name__.startswith("Historical") and "history_date" in fields:
+            model._default_manager.filter(history_date__gte=since).update(history_date=before)
