@@ -10,12 +10,23 @@ from assessments.gaps import GapRow
 
 @dataclass(frozen=True)
 class Axis:
-    label: str
+    label: str  # the skill's name, whole (the label's <title>)
+    short: str  # what fits beside the spoke
     x: float
     y: float
     label_x: float
     label_y: float
     anchor: str
+
+
+@dataclass(frozen=True)
+class LevelBar:
+    """One skill's levels as bars, for screens too narrow for the radar."""
+
+    label: str
+    expected: int
+    self_level: int | None
+    manager_level: int | None
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,8 @@ class Radar:
     expected: str
     self_points: str | None
     manager_points: str | None
+    maximum: int
+    bars: list[LevelBar]
 
     @property
     def view_box(self) -> str:
@@ -64,14 +77,19 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
     for i, row in enumerate(rows):
         angle = -math.pi / 2 + 2 * math.pi * i / n
         cos, sin = math.cos(angle), math.sin(angle)
-        anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
+        # Centred only on the spoke straight up or down: two spokes either side of it,
+        # centred, would write over each other; anchored away from the spoke they part.
+        anchor = "middle" if abs(cos) < 0.1 else ("start" if cos > 0 else "end")
+        # Below the centre, the text hangs under its spoke's end, clear of the polygon.
+        drop = 10 if sin > 0.5 else 4
         axes.append(
             Axis(
                 label=row.loaded_skill.name,
+                short=_shorten(row.loaded_skill.name, 22),
                 x=round(center + radius * cos, 1),
                 y=round(center + radius * sin, 1),
                 label_x=round(center + (radius + 10) * cos, 1),
-                label_y=round(center + (radius + 10) * sin + 4, 1),
+                label_y=round(center + (radius + 10) * sin + drop, 1),
                 anchor=anchor,
             )
         )
@@ -89,6 +107,10 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
         expected=_points([r.expected / maximum for r in rows], center, radius),
         self_points=line([r.self_level for r in rows]),
         manager_points=line([r.manager_level for r in rows]),
+        maximum=maximum,
+        bars=[
+            LevelBar(r.loaded_skill.name, r.expected, r.self_level, r.manager_level) for r in rows
+        ],
     )
 
 
@@ -360,3 +382,36 @@ def history_chart(history, scale, width: int = 600, height: int = 300) -> LineCh
         self_line=line("self", "Self-assessment", history.self_points),
         manager_line=line("manager", "Manager assessment", history.manager_points),
     )
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: str  # "meeting", "below", "unassessed": the CSS class and the legend's word
+    count: int
+    x: float  # percent of the bar
+    width: float
+
+
+@dataclass(frozen=True)
+class SkillBar:
+    """One skill's people expected, split into meeting, below and unassessed: a bar of
+    100 units whatever the head count (shares, not sizes)."""
+
+    name: str
+    segments: list[Segment]
+
+
+def skill_bars(reports) -> list[SkillBar]:
+    """The org view's per-skill picture (assessments.rollups.SkillReport rows with
+    someone expected), in the order given."""
+    bars = []
+    for report in reports:
+        x, segments = 0.0, []
+        for kind in ("meeting", "below", "unassessed"):
+            count = getattr(report, kind)
+            width = 100 * count / report.expected if report.expected else 0.0
+            if count:
+                segments.append(Segment(kind, count, round(x, 2), round(width, 2)))
+            x += width
+        bars.append(SkillBar(report.skill.name, segments))
+    return bars

@@ -214,10 +214,21 @@ class Gaps:
     rows: list[GapRow]
 
     @property
+    def met(self) -> int:
+        """Expectations met: gap 0 (an expectation of 0 is met unrated)."""
+        return sum(1 for row in self.rows if row.gap == 0)
+
+    @property
+    def assessed(self) -> bool:
+        """Whether anyone has rated the person on any skill the role expects: before,
+        readiness is "not assessed yet", never 0%."""
+        return any(row.current is not None for row in self.rows)
+
+    @property
     def readiness(self) -> float | None:
         if self.role is None:
             return None
-        return readiness(sum(1 for row in self.rows if row.gap == 0), len(self.rows))
+        return readiness(self.met, len(self.rows))
 
     @property
     def total_gap(self) -> int:

@@ -33,9 +33,6 @@ class Standing:
     """Where the person stands against their gap role (target, else current)."""
 
     gaps: Gaps
-    met: int  # expectations met
-    expected: int
-    assessed: bool  # any current level among the role's skills
 
     @property
     def biggest(self) -> list[GapRow]:
@@ -71,14 +68,7 @@ class Home:
 def home_for(person: Person) -> Home:
     """Everything the home page shows `person` (role and target role loaded)."""
     gaps = gaps_for(person=person)
-    standing = None
-    if gaps.role is not None:
-        standing = Standing(
-            gaps=gaps,
-            met=sum(1 for row in gaps.rows if row.gap == 0),
-            expected=len(gaps.rows),
-            assessed=any(row.current is not None for row in gaps.rows),
-        )
+    standing = Standing(gaps=gaps) if gaps.role is not None else None
     team = _team(person)
     return Home(
         person=person,

@@ -428,6 +428,13 @@ def team_rollups(*, user: Person, chart: OrgChart | None = None) -> list[TeamRol
     return rows
 
 
+# Calibration names a direction (reports rate themselves higher, or lower, than their
+# manager does) only from this many reports with a pair, and only for a mean difference
+# at least this far from 0; otherwise it says there are too few to say, or no lean.
+CALIBRATION_MIN_REPORTS = 3
+CALIBRATION_LEAN = 0.5
+
+
 @dataclass(frozen=True)
 class Calibration:
     manager: Manager
@@ -435,6 +442,19 @@ class Calibration:
     pairs: int
     mean_delta: float | None  # self - manager, over the pairs
     divergent: int  # pairs DIVERGENCE or more apart
+
+    @property
+    def direction(self) -> str:
+        """ "higher" (reports rate themselves higher than the manager does), "lower",
+        "even" (a mean within CALIBRATION_LEAN of 0), "too few" (fewer than
+        CALIBRATION_MIN_REPORTS reports with a pair) or "none" (no pair yet)."""
+        if self.mean_delta is None:
+            return "none"
+        if self.reports < CALIBRATION_MIN_REPORTS:
+            return "too few"
+        if abs(self.mean_delta) < CALIBRATION_LEAN:
+            return "even"
+        return "higher" if self.mean_delta > 0 else "lower"
 
 
 def calibration_managers(*, user: Person, chart: OrgChart | None = None) -> Any:

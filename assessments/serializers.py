@@ -7,7 +7,12 @@ from rest_framework import serializers
 
 from assessments.gaps import Gaps, Team
 from assessments.models import Assessment
-from core.drf import StrictCharField, StrictIntegerField, StrictPrimaryKeyRelatedField
+from core.drf import (
+    QueryIntegerField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+)
 from people.visibility import visible_people
 
 
@@ -151,7 +156,7 @@ class DivergentPairSerializer(serializers.Serializer):
 
 
 class DivergentQuerySerializer(serializers.Serializer):
-    manager = serializers.IntegerField(
+    manager = QueryIntegerField(
         required=False,
         min_value=1,
         max_value=2**63 - 1,

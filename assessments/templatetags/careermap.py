@@ -4,9 +4,11 @@ import html
 from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from assessments.gaps import DIVERGENCE, GapRow
+from assessments.gaps import DIVERGENCE, GapRow, Gaps
 
 register = template.Library()
 
@@ -53,6 +55,10 @@ def divergence() -> str:
     return _NUMBERS.get(DIVERGENCE, str(DIVERGENCE))
 
 
+_DISAGREE = (
+    '<span class="disagree" aria-hidden="true">◆</span>'
+    '<span class="visually-hidden"> self and manager disagree</span>'
+)
 _NOT_EXPECTED = '<td class="heat heat-none"><span class="visually-hidden">not expected</span></td>'
 
 
@@ -73,10 +79,16 @@ def heat_cells(cells: list[GapRow | None]) -> SafeString:
         skill = cell.loaded_skill
         rated = cell.current is not None
         current = cell.current if rated else "not rated"
+        apart = (
+            f", self {cell.self_level}, manager {cell.manager_level}: they disagree"
+            if cell.diverges
+            else ""
+        )
         html_cells.append(
             f'<td class="heat heat-{min(cell.gap, 2)}" data-skill="{html.escape(skill.key)}" '
-            f'title="{html.escape(skill.name)}: expected {cell.expected}, current {current}">'
-            f"{cell.gap}{'' if rated else '*'}</td>"
+            f'title="{html.escape(skill.name)}: expected {cell.expected}, '
+            f'current {current}{apart}">'
+            f"{cell.gap}{'' if rated else '*'}{_DISAGREE if apart else ''}</td>"
         )
     return mark_safe("\n".join(html_cells))
 
@@ -85,14 +97,22 @@ def heat_cells(cells: list[GapRow | None]) -> SafeString:
 # here for the same reason as the heatmap's cells: the template language took ~0.5 s.
 
 
+def _person_link(manager: Any, viewer: Any) -> str:
+    """A manager's name, linked to their page: the report page below the viewer, the
+    viewer's own map for themself."""
+    name = html.escape(manager.name or manager.username)
+    if manager.pk == viewer.pk:
+        return f'<a href="{reverse("assessments:my_map")}">{name}</a>'
+    return f'<a href="{reverse("assessments:report", args=[manager.pk])}">{name}</a>'
+
+
 @register.simple_tag
-def team_rows(teams: list[Any]) -> SafeString:
+def team_rows(teams: list[Any], viewer: Any) -> SafeString:
     """The org view's rows per team (assessments.rollups.TeamRollup)."""
     return mark_safe(
         "\n".join(
             f'<tr data-manager="{html.escape(t.manager.username)}">'
-            f'<th scope="row" class="level-{t.level:d}">'
-            f"{html.escape(t.manager.name or t.manager.username)}</th>"
+            f'<th scope="row" class="level-{t.level:d}">{_person_link(t.manager, viewer)}</th>'
             f"<td>{t.people}</td><td>{percent(t.readiness)}</td>"
             f"<td>{t.below}</td><td>{t.unassessed}</td></tr>"
             for t in teams
@@ -101,7 +121,7 @@ def team_rows(teams: list[Any]) -> SafeString:
 
 
 @register.simple_tag
-def calibration_rows(calibration: list[dict[str, Any]]) -> SafeString:
+def calibration_rows(calibration: list[dict[str, Any]], viewer: Any) -> SafeString:
     """The org view's calibration rows: {"row": Calibration, "delta": "+1.0" or "",
     "meaning": its words}."""
     rows = []
@@ -109,10 +129,42 @@ def calibration_rows(calibration: list[dict[str, Any]]) -> SafeString:
         row, delta = c["row"], c["delta"]
         rows.append(
             f'<tr data-manager="{html.escape(row.manager.username)}">'
-            f'<th scope="row">{html.escape(row.manager.name or row.manager.username)}</th>'
+            f'<th scope="row">{_person_link(row.manager, viewer)}</th>'
             f"<td>{row.reports}</td>"
             f'<td><span class="mean-delta">{html.escape(delta) or "\u2013"}</span>'
             f'{":" if delta else ""} <span class="muted">{html.escape(c["meaning"])}</span></td>'
             f"<td>{row.divergent}</td></tr>"
         )
     return mark_safe("\n".join(rows))
+
+
+@register.simple_tag
+def readiness(gaps: Gaps, element_id: str = "", compact: bool = False) -> SafeString:
+    """Readiness as every page says it: "33%" with "5 of 15 met" and a meter; "not
+    assessed yet" before anyone rated any skill the role expects (never "0%"); a dash
+    without a role. `compact`: the percentage and "5/15", for table cells."""
+    id_attr = format_html(' id="{}"', element_id) if element_id else ""
+    if gaps.role is None:
+        return format_html('<span class="readiness"{}>\u2013</span>', id_attr)
+    if not gaps.assessed and gaps.rows:
+        return format_html('<span class="readiness unassessed"{}>not assessed yet</span>', id_attr)
+    expected = len(gaps.rows)
+    if compact:
+        return format_html(
+            '<span class="readiness"{}>{}</span> <span class="met">{}/{}</span>',
+            id_attr,
+            percent(gaps.readiness),
+            gaps.met,
+            expected,
+        )
+    return format_html(
+        '<span class="readiness"{}>{}</span> '
+        '<meter min="0" max="{}" value="{}" aria-hidden="true"></meter> '
+        '<span class="met">{} of {} met</span>',
+        id_attr,
+        percent(gaps.readiness),
+        expected,
+        gaps.met,
+        gaps.met,
+        expected,
+    )

@@ -24,6 +24,8 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -346,14 +348,43 @@ def assessment_confirm_submit(
             return render_region(request, TEMPLATE, "submit", context)
         context.update(confirming=True, draft_count=count, submit_error=error)
         return render_region(request, TEMPLATE, None, context)
-    messages.success(
-        request,
-        f"Submitted: {count} skill{'s' if count != 1 else ''} rated. "
-        "Your next assessment starts from these answers.",
-    )
+    messages.success(request, _what_happens_next(person, kind, count))
     if request.htmx:
         return HttpResponseClientRedirect(urls["page"])
     return redirect(urls["page"])
+
+
+def _what_happens_next(person: Person, kind: str, count: int) -> SafeString:
+    """The message after a submit: what it changed, who sees it, where to look."""
+    rated = f"{count} skill{'s' if count != 1 else ''} rated"
+    if kind == Assessment.Kind.SELF:
+        manager = person.manager
+        if manager is None:
+            seen = "Your ratings are now your current levels."
+        else:
+            boss = manager.get_full_name() or manager.username
+            seen = (
+                f"{boss} sees it on their team page. Where {boss} has rated a skill, "
+                f"that rating stays your current level until {boss} assesses you again; "
+                "elsewhere your own rating is."
+            )
+        return format_html(
+            "Submitted: {}. {} Your next self-assessment starts from these answers. "
+            '<a href="{}">See your map</a>.',
+            rated,
+            seen,
+            reverse("assessments:my_map"),
+        )
+    name = person.get_full_name() or person.username
+    return format_html(
+        "Submitted: {} for {}. Your ratings are now {}'s current levels, shown on their "
+        'map and your team heatmap. <a href="{}">See {}\'s map</a>.',
+        rated,
+        name,
+        name,
+        reverse("assessments:report", args=[person.pk]),
+        name,
+    )
 
 
 # --- The self-assessment ----------------------------------------------------------------

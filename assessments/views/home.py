@@ -18,4 +18,3 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     person = Person.objects.select_related("role", "target_role").get(pk=request.user.pk)
     return render(request, "assessments/home.html", {"home": home_for(person)})
-

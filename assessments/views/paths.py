@@ -65,7 +65,8 @@ def paths_page(request: AuthedHttpRequest, person: Person) -> HttpResponse:
         "rows": [{"path": p, "next": sorted(next_names.get(p.role.pk, []))} for p in paths],
         "map": role_map(
             roles,
-            {pk: g.readiness for pk, g in gaps.items()},
+            # Before any rating, no percentage: "not assessed" (None).
+            {pk: g.readiness if g.assessed or not g.rows else None for pk, g in gaps.items()},
             transitions,
             current_id=person.role_id,
             target_id=person.target_role_id,

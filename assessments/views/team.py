@@ -11,8 +11,11 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from assessments.charts import skill_bars
 from assessments.gaps import Gaps, team_for
 from assessments.rollups import (
+    CALIBRATION_LEAN,
+    CALIBRATION_MIN_REPORTS,
     OrgChart,
     calibration_report,
     divergent_pairs,
@@ -33,7 +36,7 @@ def _sorted(members: list[Gaps], sort: str) -> list[Gaps]:
             members,
             key=lambda g: (g.readiness is None, g.readiness or 0.0, g.person.name.lower()),
         )
-    return members  # team_for orders by name
+    return list(members)  # team_for orders by name
 
 
 @login_required
@@ -60,18 +63,23 @@ def team(request: AuthedHttpRequest) -> HttpResponse:
     # template's attribute lookups add up), one reverse() for all the report links (~60 us
     # a call), the cells matched by skill key (a field, where .pk is a property).
     report_url = reverse("assessments:report", args=[0]).removesuffix("0/")  # + "<pk>/"
+    members = _sorted(found.members, sort)
+    if depth == "all":  # grouped by manager (by name), the chosen order within each
+        members.sort(key=lambda g: names.get(g.person.manager_id or 0, "").lower())
     rows = []
-    for gaps in _sorted(found.members, sort):
+    for gaps in members:
         person = gaps.person
         by_skill = {row.key: row for row in gaps.rows}
+        target = person.target_role
         rows.append(
             {
                 "username": person.username,
                 "name": names[person.pk],
                 "url": f"{report_url}{person.pk}/",
-                "role": gaps.role.name if gaps.role else "",
+                "role": person.role.name if person.role else "",
+                "aiming": target.name if target and target.pk != person.role_id else "",
                 "manager": names.get(person.manager_id or 0, ""),
-                "readiness": gaps.readiness,
+                "gaps": gaps,
                 "cells": [by_skill.get(skill.key) for skill in skills],
             }
         )
@@ -106,14 +114,13 @@ def _signed(value: float | None) -> str:
     return "" if value is None else f"{value:+.1f}"
 
 
-def _meaning(value: float | None) -> str:
-    if value is None:
-        return "no ratings to compare yet"
-    if value > 0:
-        return "reports rate themselves higher than their manager does"
-    if value < 0:
-        return "reports rate themselves lower than their manager does"
-    return "reports and their manager agree on average"
+_MEANINGS = {
+    "none": "no ratings to compare yet",
+    "too few": f"too few to say: fewer than {CALIBRATION_MIN_REPORTS} reports compared",
+    "even": f"no clear lean: within {CALIBRATION_LEAN} of a level on average",
+    "higher": "reports rate themselves higher than their manager does",
+    "lower": "reports rate themselves lower than their manager does",
+}
 
 
 @login_required
@@ -124,13 +131,18 @@ def org(request: AuthedHttpRequest) -> HttpResponse:
         raise Http404("No org view.")
     chart = OrgChart.load()  # one reading of the org chart for the four reports
     calibration: list[dict[str, Any]] = [
-        {"row": row, "delta": _signed(row.mean_delta), "meaning": _meaning(row.mean_delta)}
+        {"row": row, "delta": _signed(row.mean_delta), "meaning": _MEANINGS[row.direction]}
         for row in calibration_report(user=user, chart=chart)
     ]
     # A pair's manager is the viewer or has a calibration row: their names come from there.
     managers = {c["row"].manager.pk: c["row"].manager for c in calibration} | {user.pk: user}
+    skills = sorted(
+        (r for r in skills_report(user=user, chart=chart) if r.expected),
+        key=lambda r: (r.skill.name.lower(), r.skill.key),
+    )
     context = {
-        "skills": [r for r in skills_report(user=user, chart=chart) if r.expected],
+        "skills": skills,
+        "skill_chart": skill_bars(skills),
         "teams": team_rollups(user=user, chart=chart),
         "calibration": calibration,
         # The widest first; a whole company has thousands, and the page shows a readable few.

@@ -328,7 +328,12 @@ def test_submit_without_javascript_asks_for_confirmation_first(as_erin, erin):
     assert draft_of(erin)  # asking changed nothing
     response = as_erin.post(reverse("assessments:assess_submit"), follow=True)
     assert response.redirect_chain == [("/assess/", 302)]
-    assert "Submitted: 2 skills rated." in response.content.decode()
+    html = response.content.decode()
+    assert "Submitted: 2 skills rated." in html
+    # What happens next: who sees it, whose rating stays current, where to look.
+    assert "Max sees it on their team page." in html
+    assert "that rating stays your current level until Max assesses you again" in html
+    assert '<a href="/map/">See your map</a>' in html
     assert Assessment.objects.get(person=erin).status == "submitted"
 
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from assessments.services import assessment_start, assessment_submit
 from people.models import Person
@@ -88,3 +89,28 @@ def test_my_map_query_count_is_flat_in_assessments(client, erin, org):
     # session, user, the person with their roles, expectations, latest levels, scale,
     # the roles to choose from, and the navigation's "has reports?" (for Team)
     assert before == 8
+
+
+def test_before_any_rating_my_map_says_not_assessed_yet_never_0_percent(client, erin):
+    client.force_login(erin)
+    html = client.get("/map/").content.decode()
+    assert '<span class="readiness unassessed" id="readiness">not assessed yet</span>' in html
+    assert "0%" not in html
+
+
+def test_the_radar_names_each_spoke_whole_and_parts_the_labels_beside_the_bottom(client, erin):
+    from assessments.charts import radar
+    from assessments.gaps import gaps_for
+
+    client.force_login(erin)
+    html = client.get("/map/").content.decode()
+    gaps = gaps_for(person=erin)
+    chart = radar(gaps.rows, 5)
+    assert chart is not None
+    # Centred text only straight up or down: two spokes beside the bottom never share it.
+    assert sum(axis.anchor == "middle" for axis in chart.axes) <= 2
+    for axis in chart.axes:
+        assert f"<title>{escape(axis.label)}</title>{escape(axis.short)}</text>" in html
+        assert len(axis.short) <= 22
+    # The narrow layout: a bar set per skill, the same levels.
+    assert html.count('<rect class="bar-expected"') == len(gaps.rows)

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from assessments.rollups import calibration_report, skills_report, team_rollups
 from people.services import person_deactivate
@@ -59,11 +60,14 @@ def test_org_view_numbers_equal_the_reports(client, rated, viewer):
         assert divergent == str(c.divergent)
         if c.mean_delta is not None:
             assert delta.startswith(f"{c.mean_delta:+.1f}:")
+            # Two reports compared at most in this org: too few to name a direction.
+            assert c.reports < 3
+            assert "too few to say: fewer than 3 reports compared" in delta
     divergent = rows(html, "divergent", "person")
     design = Skill.objects.get(key="system-design").name
     assert divergent["erin"][1:] == ["Max", design, "4", "2"]
     assert divergent["eli"][1:] == ["Mia", Skill.objects.get(key="mentoring").name, "1", "3"]
-    assert "reports rate themselves higher than their manager does" in html
+    assert "reports rate themselves higher than their manager does" not in html
     assert "A reputation is not a measurement" in html
 
 
@@ -84,14 +88,15 @@ def test_a_long_divergence_list_shows_the_widest_and_says_how_many(client, rated
     assert "The 2 widest of 3" in html
 
 
-def test_calibration_says_which_way_a_manager_leans(client, rated):
+def test_calibration_shows_the_mean_but_no_direction_from_one_report(client, rated):
     client.force_login(rated["mona"])
     calibration = rows(client.get("/team/org/").content.decode(), "calibration", "manager")
-    # erin: (4-2 + 3-3)/2 = +1.0; eli: 1-3 = -2.0
+    # erin: (4-2 + 3-3)/2 = +1.0; eli: 1-3 = -2.0; one report each: too few to say.
     assert calibration["max"][2].startswith("+1.0:")
-    assert "higher than their manager" in calibration["max"][2]
     assert calibration["mia"][2].startswith("-2.0:")
-    assert "lower than their manager" in calibration["mia"][2]
+    for manager in ("max", "mia"):
+        assert "too few to say" in calibration[manager][2]
+        assert "than their manager" not in calibration[manager][2]
 
 
 def test_the_rollup_per_team_covers_each_managers_subtree(client, rated):
@@ -177,3 +182,59 @@ def test_org_query_count_for_hr(client, rated, framework):
     before = org_queries(client)
     add_people(rated["mia"], 50, framework, "wide")
     assert org_queries(client) == before == ORG_QUERIES - 1
+
+
+@pytest.mark.parametrize(
+    ("reports", "mean", "direction"),
+    [
+        (0, None, "none"),
+        (2, 1.5, "too few"),
+        (3, 0.4, "even"),
+        (3, -0.4, "even"),
+        (3, 0.5, "higher"),
+        (5, -1.0, "lower"),
+    ],
+)
+def test_calibration_names_a_direction_only_from_3_reports_and_half_a_level(
+    reports, mean, direction
+):
+    from assessments.rollups import Calibration, Manager
+
+    row = Calibration(
+        manager=Manager(1, "Max", "max"),
+        reports=reports,
+        pairs=reports * 2,
+        mean_delta=mean,
+        divergent=0,
+    )
+    assert row.direction == direction
+
+
+def test_the_org_view_names_a_direction_for_a_team_of_three(client, rated, framework):
+    more = add_people(rated["max"], 3, framework, "lean")
+    for person in more:  # each rates themself far above max's rating of them
+        submit_with_evidence(person, person, "self", {"mentoring": 5})
+        submit_with_evidence(rated["max"], person, "manager", {"mentoring": 1})
+    client.force_login(rated["mona"])
+    html = client.get("/team/org/").content.decode()
+    row = rows(html, "calibration", "manager")["max"]
+    assert "reports rate themselves higher than their manager does" in row[2]
+
+
+def test_the_per_skill_picture_is_a_chart_as_well_as_a_table_by_name(client, rated):
+    client.force_login(rated["mona"])
+    html = client.get("/team/org/").content.decode()
+    report = sorted(
+        (r for r in skills_report(user=rated["mona"]) if r.expected),
+        key=lambda r: r.skill.name.lower(),
+    )
+    table_order = re.findall(r'<tr data-skill="([^"]+)">', html.split('class="org-skills"')[1])
+    assert table_order[: len(report)] == [r.skill.key for r in report]
+    chart = html.split('<figure class="skill-chart" aria-hidden="true">')[1].split("</figure>")[0]
+    names = re.findall(r'<span class="bar-name">([^<]+)</span>', chart)
+    assert names == [escape(r.skill.name) for r in report]
+    for r in report:
+        for kind in ("meeting", "below", "unassessed"):
+            count = getattr(r, kind)
+            shown = f"<title>{escape(r.skill.name)}: {count} {kind}</title>" in chart
+            assert shown == bool(count), (r.skill.key, kind)

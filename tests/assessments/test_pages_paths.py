@@ -159,7 +159,11 @@ def test_reachable_roles_come_first_in_the_list(client, erin, rated):
     items = re.findall(r'<li class="path-item">(.*?)</li>', html, re.S)
     assert ["reachable from your role" in item for item in items] == [True, True, False, False]
     for item, path in zip(items, expected, strict=True):
-        assert f">{round(path.readiness * 100)}%</strong>" in item
+        g = path.gaps
+        assert (
+            f'class="path-readiness"><span class="readiness">{round(path.readiness * 100)}%'
+            f'</span> <span class="met">{g.met}/{len(g.rows)}</span></strong>'
+        ) in item
         assert f'class="path-gap">{path.gaps.total_gap}</strong>' in item
     assert "your target" in items[[p.role.key for p in expected].index("staff-engineer")]
 
@@ -177,7 +181,9 @@ def test_choosing_a_role_by_a_plain_link_shows_the_gaps_against_it(client, erin,
     assert table == expected_table(erin, framework["engineering-manager"])
     assert any(current is not None for _, _, current, _ in table)
     gaps = gaps_for(person=erin, role=framework["engineering-manager"])
-    assert f'class="chosen-readiness">{round(gaps.readiness * 100)}%<' in html
+    assert (
+        f'class="chosen-readiness"><span class="readiness">{round(gaps.readiness * 100)}%<'
+    ) in html
     assert f'class="chosen-total">{gaps.total_gap}<' in html
 
 
@@ -325,3 +331,14 @@ def test_the_paths_page_query_counts_are_pinned_and_flat(client, erin, max_, fra
     assert [count(client, url, headers) for url, headers in urls] == before
     assert count(client, "/paths/?role=extra-3", HTMX) == partial_before
     assert len(listed_roles(html_of(client.get("/paths/")))) == 10
+
+
+def test_before_any_rating_paths_say_not_assessed_never_0_percent(client, erin, framework):
+    client.force_login(erin)
+    html = html_of(client.get("/paths/?role=engineering-manager"))
+    items = re.findall(r'<li class="path-item">(.*?)</li>', html, re.S)
+    assert items
+    assert all("not assessed yet" in item for item in items)
+    assert 'class="box-readiness">not assessed' in html
+    assert 'class="chosen-readiness"><span class="readiness unassessed">not assessed yet<' in html
+    assert "0%" not in html

@@ -363,6 +363,12 @@ def test_max_writes_and_submits_a_manager_assessment_by_htmx(client, max_, erin,
     assert draft.ratings.get(skill__key="system-design").evidence == "RFC"
     # The manager level is now erin's current level on her map.
     assert current_of(erin, "system-design") == (4, 3, 3)
+    # The next page says so, and links her map.
+    page = client.get(response["HX-Redirect"]).content.decode()
+    assert re.search(
+        r"Submitted: \d+ skills? rated for Erin\. Your ratings are now Erin's current", page
+    )
+    assert f'<a href="/team/{erin.pk}/">See Erin\'s map</a>' in page
 
 
 def test_max_writes_and_submits_a_manager_assessment_by_plain_post(client, max_, erin):

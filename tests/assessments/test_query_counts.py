@@ -68,8 +68,9 @@ def test_api_detail_query_counts_are_pinned_and_flat_in_skills_and_ratings(
 # draft locked with its person (1), "any rating?" (1), the update (1), the current
 # levels of the skills it rates deleted and derived again (2), the person's team tallies
 # deleted and counted again (4), the company's per-skill counts moved off and back on (2);
-# on PostgreSQL, the recount's turn taken first (1: an advisory lock).
-SUBMIT_QUERIES = 16 + (connection.vendor == "postgresql")
+# the manager, named in the message of what happens next (1); on PostgreSQL, the
+# recount's turn taken first (1: an advisory lock).
+SUBMIT_QUERIES = 17 + (connection.vendor == "postgresql")
 
 
 @pytest.mark.parametrize("extra_skills", [0, 60])

@@ -82,6 +82,15 @@ def test_max_reviews_erin_and_mona_calibrates(live_server, page, screenshot, org
     page.get_by_role("link", name="Whole subtree").click()
     expect(page.locator("table").first).to_contain_text("Eli")
     expect(page.locator("table").first).to_contain_text("Erin")
+    # Grouped by manager; the wide table scrolls inside its region, the page does not.
+    expect(page.locator("tr.team-group").first).to_contain_text("Reports to Max")
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    region = page.get_by_role("region", name=re.compile("^Heatmap"))
+    region.focus()
+    page.keyboard.press("ArrowRight")  # a keyboard user scrolls the focused region
+    expect(region).to_be_focused()
+    fits_375(page)
     screenshot("manager-06-subtree")
     page.get_by_role("link", name="Org view").click()
     expect(page.get_by_role("heading", name="Org view", level=1)).to_be_visible()

@@ -85,3 +85,27 @@ def test_demo_with_force_runs_with_debug_off(settings):
     settings.DEBUG = False
     demo(force=True)
     assert Person.objects.filter(username="hana", is_hr=True).exists()
+
+
+def test_demo_evidence_is_written_per_skill_never_reused_across_skills(settings):
+    from collections import defaultdict
+
+    from assessments.models import Rating
+    from skills.models import (
+        Expectation,
+        HistoricalExpectation,  # type: ignore[attr-defined]
+    )
+
+    settings.DEBUG = True
+    demo()
+    skills_of = defaultdict(set)
+    for skill, evidence in Rating.objects.exclude(evidence="").values_list(
+        "skill__key", "evidence"
+    ):
+        skills_of[evidence].add(skill)
+    assert skills_of, "the demo writes evidence"
+    assert {e: s for e, s in skills_of.items() if len(s) > 1} == {}
+    # The framework predates the assessments (Home says when it changes after them).
+    first = Assessment.objects.order_by("submitted_at").first()
+    assert Expectation.objects.exists()
+    assert not HistoricalExpectation.objects.filter(history_date__gte=first.submitted_at).exists()

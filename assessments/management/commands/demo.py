@@ -49,14 +49,78 @@ NOTABLE = {
     ("max", "delegation"): (4, 3),
 }
 
-EVIDENCE = [
-    "Led the design review for the billing service split; wrote the decision record.",
-    "Ran the incident review after the March outage and followed up the actions.",
-    "Explained the migration trade-offs to the finance team in a one-page brief.",
-    "Paired weekly with two newer engineers through their first on-call rotation.",
-    "Coordinated the search rollout across three teams against a fixed launch date.",
-    "",
-]
+# What a person might write as evidence, per skill of the default framework: two each
+# (one per round), so that no sentence stands behind an unrelated skill.
+EVIDENCE = {
+    "technical-depth": (
+        "Found the cause of the checkout latency spikes: lock contention in the pool.",
+        "Rewrote the report generator's queries; the nightly run went from 40 to 6 minutes.",
+    ),
+    "system-design": (
+        "Led the design review for the billing service split; wrote the decision record.",
+        "Designed the event schema for orders so that three consumers could evolve apart.",
+    ),
+    "operational-excellence": (
+        "Ran the incident review after the March outage and followed up every action.",
+        "Added alerts on queue age; we now page before customers notice a backlog.",
+    ),
+    "cross-team-projects": (
+        "Coordinated the search rollout across three teams against a fixed launch date.",
+        "Kept the shared migration plan and its weekly status for the four teams in it.",
+    ),
+    "explaining-tech": (
+        "Explained the migration trade-offs to the finance team in a one-page brief.",
+        "Presented the outage's cause and cost to the sales leads without jargon.",
+    ),
+    "writing-decisions": (
+        "Wrote the decision record for moving to managed PostgreSQL, options and costs.",
+        "Started the team's RFC template; five proposals have used it since.",
+    ),
+    "stakeholder-management": (
+        "Agreed the reporting scope with finance before we built it, and kept them posted.",
+        "Negotiated the launch date down to what we could deliver, with product's support.",
+    ),
+    "collaboration-conflict": (
+        "Brought the two teams arguing over the API ownership to an agreed split.",
+        "Mediated the on-call rota dispute; the new rota came from both sides.",
+    ),
+    "mentoring": (
+        "Paired weekly with two newer engineers through their first on-call rotation.",
+        "Mentored an engineer through their first design review; they led the next one.",
+    ),
+    "delegation": (
+        "Handed the release process to a teammate with a checklist, then stepped back.",
+        "Gave the data import project to a senior engineer and only reviewed the milestones.",
+    ),
+    "feedback": (
+        "Gave a peer specific, written feedback on their review comments' tone.",
+        "Asked my team for feedback on our retros and changed the format after it.",
+    ),
+    "hiring": (
+        "Rewrote our interview exercise around a real bug; candidates rate it fairer.",
+        "Interviewed eight candidates this quarter and wrote calibrated feedback for each.",
+    ),
+    "managing-managers": (
+        "Coached a new engineering manager through their first performance reviews.",
+        "Set up a monthly forum where my managers compare how they rate their people.",
+    ),
+    "strategic-thinking": (
+        "Proposed retiring the legacy API over two quarters, with the customers' path.",
+        "Mapped which services block next year's international launch, and in what order.",
+    ),
+    "technical-direction": (
+        "Set the direction for the team's move to typed Python, with a staged plan.",
+        "Chose the queueing approach for the platform after comparing three prototypes.",
+    ),
+    "self-awareness": (
+        "Noticed I dominate design meetings; now I speak last and ask first.",
+        "Asked my manager where my estimates go wrong; I now add review time explicitly.",
+    ),
+    "fair-assessment": (
+        "Rated my reports against written level descriptors, citing their work.",
+        "Compared my ratings with a peer manager's and re-examined two that differed.",
+    ),
+}
 
 
 class Command(BaseCommand):
@@ -132,7 +196,9 @@ class Command(BaseCommand):
                             max(self_level - 1, 0),
                             max(manager_level - 1, 0),
                         )
-                    evidence = rng.choice(EVIDENCE)
+                    written = EVIDENCE.get(key, ("",))
+                    # Some answers carry no evidence, as in real life.
+                    evidence = written[round_ % len(written)] if rng.random() < 0.8 else ""
                     own.append({"skill": key, "level": min(self_level, 5), "evidence": evidence})
                     theirs.append({"skill": key, "level": min(manager_level, 5), "evidence": ""})
                 rounds = [(person, Assessment.Kind.SELF, own, 0)]
