@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -170,6 +171,7 @@ def people_csv_max_size() -> str:
 
 @dataclass
 class PeopleImportResult:
+    dry_run: bool = False
     created: list[str] = dataclasses.field(default_factory=list)
     updated: list[str] = dataclasses.field(default_factory=list)
     unchanged: list[str] = dataclasses.field(default_factory=list)
@@ -236,6 +238,19 @@ def _read_people_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
 EMAIL_MAX = Person._meta.get_field("email").max_length or 254
 
 
+def _roles_by_key_or_name() -> dict[str, Any]:
+    """A role cell's meanings: each role by its key, and by its name casefolded (a list
+    when several roles share a name, which the import refuses as ambiguous)."""
+    found: dict[str, Any] = {}
+    by_name: dict[str, list[Role]] = {}
+    for role in Role.objects.all():
+        found[role.key] = role
+        by_name.setdefault(role.name.strip().casefold(), []).append(role)
+    for name, named in by_name.items():
+        found.setdefault(name, named[0] if len(named) == 1 else named)
+    return found
+
+
 def _check_people_rows(
     *, by: Person, read: list[tuple[int, dict[str, str]]]
 ) -> tuple[list[_Row], dict[str, Person], dict[str, int]]:
@@ -245,8 +260,7 @@ def _check_people_rows(
     usernames = [cells.get("username", "") for _, cells in read]
     in_file = {u for u in usernames if u}
     stored = {p.username: p for p in Person.objects.filter(username__in=in_file)}
-    role_keys = {cells["role"] for _, cells in read if cells.get("role")}
-    roles = {r.key: r for r in Role.objects.filter(key__in=role_keys)}
+    roles = _roles_by_key_or_name()
     manager_names = {cells["manager"] for _, cells in read if cells.get("manager")}
     managers = dict(Person.objects.filter(username__in=manager_names).values_list("username", "pk"))
 
@@ -282,11 +296,16 @@ def _check_people_rows(
                 said.append(f'email "{email[:60]}" is not a valid email address')
         role = None
         if key := cells["role"]:
-            role = roles.get(key)
-            if role is None:
-                said.append(f'role "{key}" is not a role key of the framework')
-            elif role.retired:
+            found = roles.get(key) or roles.get(key.casefold())
+            if found is None:
+                said.append(f'role "{key}" is neither a role key nor a role name')
+            elif isinstance(found, list):
+                keys = ", ".join(sorted(r.key for r in found))
+                said.append(f'role "{key}" names {len(found)} roles ({keys}): use the key')
+            elif found.retired:
                 said.append(f'role "{key}" is retired')
+            else:
+                role = found
         if (boss := cells["manager"]) and boss not in managers and boss not in in_file:
             said.append(f'manager "{boss}" is neither a stored username nor in this file')
         elif boss and boss == username:
@@ -350,17 +369,33 @@ def _import_row(row: _Row, stored: dict[str, Person], result: PeopleImportResult
     return person
 
 
-@transaction.atomic
-@derived.batched
-def people_import(*, by: Person, data: bytes) -> PeopleImportResult:
+def people_import(*, by: Person, data: bytes, dry_run: bool = False) -> PeopleImportResult:
     """Create or update people from a CSV file (header `username,name,email,role,manager`;
-    `role` holds a role key, `manager` a username, stored or defined in the same file).
+    `role` holds a role key or a role's name, `manager` a username, stored or defined in
+    the same file).
 
     All or nothing: any bad line raises ValidationError({"file": ["Line N: ..."]}) with
-    every bad line named, and nothing is written.
+    every bad line named, and nothing is written. A dry run does the whole import and
+    rolls it back: its result is what the import would do.
     """
     if not (by.is_active and by.is_hr):
         raise PermissionDenied("Only HR admins may import people.")
+    with transaction.atomic(), derived.discarded() if dry_run else derived.batch():
+        result = _import_people(by=by, data=data)
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            audit.record(
+                by=by,
+                action="people.import",
+                summary=f"Imported people from CSV: created {len(result.created)}, "
+                f"updated {len(result.updated)}, unchanged {len(result.unchanged)}.",
+            )
+    result.dry_run = dry_run
+    return result
+
+
+def _import_people(*, by: Person, data: bytes) -> PeopleImportResult:
     lock_org_chart()
     rows, stored, managers = _check_people_rows(by=by, read=_read_people_csv(data))
     result = PeopleImportResult()
@@ -381,10 +416,4 @@ def people_import(*, by: Person, data: bytes) -> PeopleImportResult:
                 result.updated.append(row.username)
     Person.objects.bulk_update(managed, ["manager"])
     people_changed.send(sender=Person)  # bulk_update goes around save()
-    audit.record(
-        by=by,
-        action="people.import",
-        summary=f"Imported people from CSV: created {len(result.created)}, "
-        f"updated {len(result.updated)}, unchanged {len(result.unchanged)}.",
-    )
     return result

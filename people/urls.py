@@ -11,6 +11,7 @@ app_name = "people"
 urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/import/", views.import_people, name="people_import"),
+    path("people/import/template.csv", views.import_template, name="people_import_template"),
     path("people/invite/", views.invite, name="people_invite"),
     path("people/<int:pk>/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/deactivate/", views.deactivate, name="person_deactivate"),

@@ -29,6 +29,7 @@ from people.services import (
     person_reactivate,
     person_update,
 )
+from skills.models import Role
 
 PER_PAGE = 25
 
@@ -125,17 +126,40 @@ def reactivate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def import_people(request: AuthedHttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = PeopleImportForm(request.POST, request.FILES) if posted else PeopleImportForm()
-    context: dict[str, Any] = {"form": form, "columns": ",".join(PEOPLE_CSV_COLUMNS)}
+    context: dict[str, Any] = {
+        "form": form,
+        "columns": ",".join(PEOPLE_CSV_COLUMNS),
+        "roles": Role.objects.active().order_by("track", "level", "name"),
+    }
     if posted and form.is_valid():
+        dry_run = request.POST.get("dry_run") == "1"
         try:
             # Importing the same file again changes nothing: a reload is harmless, so the
             # result is shown here rather than behind a redirect.
             context["result"] = people_import(
-                by=request.user, data=form.cleaned_data["file"].read()
+                by=request.user, data=form.cleaned_data["file"].read(), dry_run=dry_run
             )
         except ValidationError as exc:
             context["problems"] = exc.message_dict.get("file", exc.messages)
+            context["dry_run"] = dry_run
     return render_region(request, "people/people_import.html", None, context)
+
+
+@hr_required
+@require_GET
+def import_template(request: AuthedHttpRequest) -> HttpResponse:
+    """A CSV to fill in: the header, and two example lines with this framework's roles."""
+    roles = list(Role.objects.active().order_by("track", "level", "name")[:2])
+    manager_role = roles[-1].key if roles else ""
+    report_role = roles[0].key if roles else ""
+    lines = [
+        ",".join(PEOPLE_CSV_COLUMNS),
+        f"ada,Ada Lovelace,ada@example.com,{manager_role},",
+        f"alan,Alan Turing,alan@example.com,{report_role},ada",
+    ]
+    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="people-template.csv"'
+    return response
 
 
 def _names(people: list[Person]) -> str:

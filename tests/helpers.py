@@ -263,8 +263,8 @@ AUDIT = """() => ({
 
 def fits_375(page: Page) -> None:
     """The page fits a 375 px screen without sideways scrolling, the nav stays visible;
-    one h1, headings never skip a level, every control has a label, and the first
-    control is reached by keyboard."""
+    one h1, headings never skip a level, every control has a label, and by keyboard the
+    first stop is the skip link, the next the brand link."""
     size = page.viewport_size
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
@@ -276,6 +276,8 @@ def fits_375(page: Page) -> None:
     assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (page.url, levels)
     assert audit["unlabelled"] == [], (page.url, audit["unlabelled"])
     page.reload()  # a fresh start for keyboard navigation (every page here is a GET)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to content", page.url
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "careermap", page.url
 

@@ -22,6 +22,13 @@
     if (state) {
       state.textContent = "Not saved. " + text;
       state.className = "saved-state failed";
+      // The page's polite live region names the answer; the banner below (an alert)
+      // says why. A successful save fills the region from the server (out of band).
+      var live = document.getElementById("autosave-status");
+      var legend = elt.querySelector("legend");
+      if (live) {
+        live.textContent = "Not saved: " + (legend ? legend.textContent.trim() : "your answer") + ".";
+      }
     }
     var banner = document.getElementById("request-error");
     if (banner) {

@@ -99,7 +99,7 @@ def test_the_history_page_lists_submitted_assessments_newest_first_and_never_dra
     assert cells[1:] == ["Self-assessment", "Erin", "2"]
     second = re.findall(r'<tr data-assessment="\d+">(.*?)</tr>', html, re.S)[1]
     assert re.findall(r"<td>(.*?)</td>", second, re.S)[1:] == ["Manager assessment", "Max", "2"]
-    assert '<div class="table-wrap">\n    <table class="assessment-table"' in html
+    assert 'aria-label="Submitted assessments table">\n    <table class="assessment-table"' in html
 
 
 def test_the_skill_chooser_is_a_labelled_form_that_works_without_htmx(client, erin, rounds):

@@ -55,7 +55,7 @@ def test_hana_imports_people_and_sets_a_manager(live_server, page, screenshot, o
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_role("heading", name="Nothing was imported")).to_be_visible()
     expect(page.locator(".problem-list")).to_contain_text(
-        'Line 3: role "no-such-role" is not a role key'
+        'Line 3: role "no-such-role" is neither a role key nor a role name'
     )
     assert not Person.objects.filter(username__in=["ada", "grace"]).exists()
     screenshot("people-04-import-refused")

@@ -323,7 +323,7 @@ def test_a_bad_line_is_named_on_the_page_and_nothing_is_imported(client, hana, f
     html = client.post("/people/import/", upload(data)).content.decode()
 
     assert "Nothing was imported" in html
-    assert "Line 3: role &quot;no-such-role&quot; is not a role key" in html
+    assert "Line 3: role &quot;no-such-role&quot; is neither a role key nor a role name" in html
     assert not Person.objects.filter(username__in=["ada", "bob"]).exists()
 
 
@@ -399,8 +399,9 @@ def test_people_list_query_count_is_pinned_and_flat_for_5_or_50_people(
 # The edit page: session, user (2); the person with role and manager (1); the role and
 # manager choices (2); the navigation's has_reports (1).
 EDIT_QUERIES = 6
-# The import page: session, user (2); the navigation's has_reports (1).
-IMPORT_QUERIES = 3
+# The import page: session, user (2); the roles to list (1); the navigation's
+# has_reports (1).
+IMPORT_QUERIES = 4
 
 
 def test_edit_and_import_pages_query_counts_are_pinned(client, hana, org, framework):
@@ -409,3 +410,38 @@ def test_edit_and_import_pages_query_counts_are_pinned(client, hana, org, framew
     assert count_queries(client, "/people/import/") == IMPORT_QUERIES
     add_people(50, org["max"], framework["senior-engineer"])
     assert count_queries(client, f"/people/{org['erin'].pk}/") == EDIT_QUERIES
+
+
+def test_the_import_page_lists_role_keys_and_names_and_offers_a_template(client, hana, framework):
+    client.force_login(hana)
+    html = client.get("/people/import/").content.decode()
+    assert '<tr data-role="staff-engineer"><th scope="row">Staff Engineer</th>' in html
+    assert 'href="/people/import/template.csv" download' in html
+    assert 'name="dry_run" value="1">Check the file</button>' in html
+
+    template = client.get("/people/import/template.csv")
+    assert template["Content-Type"] == "text/csv; charset=utf-8"
+    lines = template.content.decode().splitlines()
+    assert lines[0] == "username,name,email,role,manager"
+    assert len(lines) == 3
+    # The template imports as it is (checked, so nothing is written).
+    upload = SimpleUploadedFile("t.csv", template.content, content_type="text/csv")
+    checked = client.post("/people/import/", {"file": upload, "dry_run": "1"}).content.decode()
+    assert "The file is good: nothing imported yet" in checked
+    assert "would create 2" in checked
+    assert not Person.objects.filter(username__in=["ada", "alan"]).exists()
+
+
+def test_a_checked_file_with_bad_lines_names_them_and_writes_nothing(client, hana, framework):
+    client.force_login(hana)
+    data = "username,name,email,role,manager\nada,Ada,,no-such-role,\nbob,Bob,,Staff Engineer,\n"
+    upload = SimpleUploadedFile("p.csv", data.encode(), content_type="text/csv")
+    html = client.post("/people/import/", {"file": upload, "dry_run": "1"}).content.decode()
+    assert "The check found problems" in html
+    assert "Line 2: role &quot;no-such-role&quot; is neither a role key nor a role name." in html
+    assert not Person.objects.filter(username__in=["ada", "bob"]).exists()
+
+
+def test_templates_and_checks_are_hr_only(client, org):
+    client.force_login(org["max"])
+    assert client.get("/people/import/template.csv").status_code == 404

@@ -99,7 +99,10 @@ def test_a_successful_import_is_audited(hana, framework):
         ("bad name,Bad,,,", 'Line 3: username "bad name" may hold only'),
         ("ada,Again,,,", 'Line 3: username "ada" is already on line 2.'),
         ("bob,Bob,not-an-email,,", 'Line 3: email "not-an-email" is not a valid email address.'),
-        ("bob,Bob,,no-such-role,", 'Line 3: role "no-such-role" is not a role key'),
+        (
+            "bob,Bob,,no-such-role,",
+            'Line 3: role "no-such-role" is neither a role key nor a role name',
+        ),
         ("bob,Bob,,,nobody", 'Line 3: manager "nobody" is neither a stored username nor in'),
         ("bob,Bob,,,bob", "Line 3: a person cannot be their own manager."),
         ("bob,Bob", "Line 3: 2 columns, not 5."),
@@ -223,3 +226,38 @@ def test_hr_may_not_change_a_superuser_by_import(hana, framework):
     assert problems(hana, csv("root,Not Root,,,")) == [
         'Line 2: "root" is a superuser; only a superuser may change them.'
     ]
+
+
+def test_a_role_may_be_given_by_its_exact_name_in_any_case(hana, framework):
+    result = people_import(
+        by=hana,
+        data=csv("ada,Ada,,Staff Engineer,", "alan,Alan,,engineering manager,"),
+    )
+    assert result.created == ["ada", "alan"]
+    assert Person.objects.get(username="ada").role == framework["staff-engineer"]
+    assert Person.objects.get(username="alan").role == framework["engineering-manager"]
+
+
+def test_a_name_two_roles_share_is_refused_as_ambiguous(hana, framework):
+
+    Role.objects.filter(key="principal-engineer").update(name="Staff Engineer")
+    with pytest.raises(ValidationError) as refused:
+        people_import(by=hana, data=csv("ada,Ada,,Staff Engineer,"))
+    assert refused.value.message_dict["file"] == [
+        'Line 2: role "Staff Engineer" names 2 roles (principal-engineer, staff-engineer): '
+        "use the key."
+    ]
+
+
+def test_a_dry_run_says_what_would_happen_and_writes_nothing(hana, framework, org):
+
+    before = AuditEvent.objects.count()
+    result = people_import(
+        by=hana, data=csv("ada,Ada,,staff-engineer,max", "erin,Erin,,,mona"), dry_run=True
+    )
+    assert result.dry_run
+    assert result.created == ["ada"]
+    assert result.updated == ["erin"]
+    assert not Person.objects.filter(username="ada").exists()
+    assert Person.objects.get(username="erin").manager == org["max"]
+    assert AuditEvent.objects.count() == before
