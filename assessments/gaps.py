@@ -54,6 +54,11 @@ def readiness(ready: int, expected: int) -> float:
 GAP_ROLE_SQL = "COALESCE({p}.target_role_id, {p}.role_id)"
 
 
+def gap_role_id(person: Person) -> int | None:
+    """GAP_ROLE_SQL for a person already in hand (the same rule, beside it)."""
+    return person.target_role_id or person.role_id
+
+
 def _tables() -> dict[str, str]:
     """The quoted table names the statements are written with."""
     quote = connection.ops.quote_name

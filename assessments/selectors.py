@@ -7,9 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
-from assessments.gaps import GapRow, Gaps, gaps_for, latest_levels
+from assessments.gaps import GapRow, Gaps, gap_role_id, gaps_for, latest_levels
 from assessments.models import Action, Assessment, CurrentLevel, FocusSkill, GrowthPlan, Rating
 from people.models import Person
 from skills.models import Expectation, Role, Skill
@@ -112,18 +122,24 @@ def open_draft(*, person: Person, kind: str, author: Person) -> Assessment | Non
 
 class Expected(TypedDict):
     expected: bool
+    expected_level: int | None
 
 
 def assessable_skills(
     person: Person,
 ) -> tuple[list[WithAnnotations[Skill, Expected]], list[Role]]:
     """Active skills by category, each annotated `expected` (by the person's current or
-    target role), and those roles. Two queries (one without roles)."""
+    target role) and `expected_level` (the level their gap role expects, or None), and
+    those roles. Two queries (one without roles)."""
     role_ids = [pk for pk in (person.role_id, person.target_role_id) if pk]
     roles = sorted(Role.objects.filter(pk__in=role_ids), key=lambda r: role_ids.index(r.pk))
     expected = Expectation.objects.filter(skill=OuterRef("pk"), role_id__in=role_ids)
+    # No gap role: no role's expectation (no role has id 0).
+    level = Expectation.objects.filter(skill=OuterRef("pk"), role_id=gap_role_id(person) or 0)
     skills = list(
-        Skill.objects.active().select_related("category").annotate(expected=Exists(expected))
+        Skill.objects.active()
+        .select_related("category")
+        .annotate(expected=Exists(expected), expected_level=Subquery(level.values("level")[:1]))
     )
     return skills, roles
 

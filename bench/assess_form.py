@@ -1,6 +1,7 @@
 """(e) of the benchmark, run inside `manage.py shell -c` by bench/bench.py: the
 self-assessment form of a person with every skill shown (?all=1), in-process through
-Django's test client, each step timed and its queries counted. Prints JSON.
+Django's test client, each step timed and its queries counted (and the size of its
+response: the form's HTML in bytes). Prints JSON.
 
 main(path): import the framework at `path` first (once), or use the database's own.
 The person is "bench-assessor" (no role, no manager), made here; their assessments are
@@ -31,15 +32,15 @@ from skills.services import framework_import
 
 
 def measure(call, times=1):
-    samples, queries = [], 0
+    samples, queries, size = [], 0, 0
     for n in range(times):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = call(n)
             samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code in (200, 302), (response.status_code, response.content[:500])
-        queries = len(captured)
-    return {"ms": statistics.median(samples), "queries": queries}
+        queries, size = len(captured), len(response.content)
+    return {"ms": statistics.median(samples), "queries": queries, "bytes": size}
 
 
 SUBMITS = 7
@@ -75,7 +76,7 @@ def main(path):
     client.force_login(person)
     found = {"skills": len(skills)}
     steps = {}
-    steps["render the form"] = measure(lambda n: client.get("/assess/?all=1"), 3)
+    steps["render the form"] = measure(lambda n: client.get("/assess/?all=1"), 5)
     steps["autosave one answer (htmx)"] = measure(
         lambda n: client.post(
             "/assess/save/",

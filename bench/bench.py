@@ -729,6 +729,7 @@ def assessment_form() -> None:
     (the projection's update included: it runs in the submit's transaction)."""
     db = "careermap_bench_direct"
     ensure_database(db)
+    manage(database("1k"), "migrate", "--no-input", "-v0")
     say(f"  {probe(mark=False)}")
     script = ROOT / "bench" / "assess_form.py"
     code = f"exec(open('{script}').read()); main({{path!r}})"
@@ -737,12 +738,22 @@ def assessment_form() -> None:
     for step in direct:
         d, w = direct[step], wide[step]
         times = f", median of {d['times']}" if "times" in d else ""
+        # The form's own page: its HTML's size beside its time.
+        size = (lambda r: f", {r['bytes'] / 1000:.0f} kB") if step == "render the form" else None
         record(
             f"(e) {step}: {d['skills']} skills vs {w['skills']}{times}",
-            f"{d['ms']:.0f} ms, {d['queries']} queries vs {w['ms']:.0f} ms, {w['queries']} queries",
+            f"{d['ms']:.0f} ms{size(d) if size else ''}, {d['queries']} queries vs "
+            f"{w['ms']:.0f} ms{size(w) if size else ''}, {w['queries']} queries",
             "queries fixed in skills",
             d["queries"] == w["queries"],
         )
+    form = direct["render the form"]
+    record(
+        f"(e) the form's HTML, {form['skills']} skills",
+        f"{form['bytes'] / 1000:.0f} kB",
+        "< 150 kB",
+        form["bytes"] < 150_000,
+    )
     d, w = direct["submit"], wide["submit"]
     record(
         f"(e) submit, 164 skills, median of {d['times']} (the projection's "

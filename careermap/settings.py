@@ -10,6 +10,8 @@ DJANGO_HTTPS          served over https behind a TLS proxy that sets X-Forwarded
 DJANGO_HSTS_SECONDS   HSTS max-age when DJANGO_HTTPS is on (default one year)
 DJANGO_PROXY_COUNT    how many proxies in front append to X-Forwarded-For (default 0): the
                       client address that log-in throttling counts by
+DJANGO_TIME_ZONE      the time zone pages show times in for people who chose none
+                      (default UTC)
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
 EMAIL_USE_SSL, DEFAULT_FROM_EMAIL
                       Django's own email settings, by their own names. With debug on and
@@ -107,6 +109,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.database.DatabaseUnavailableMiddleware",
+    # Inside the database middleware: reading the person's zone may query, and a
+    # database out of reach must still answer 503.
+    "core.timezones.TimeZoneMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged by the backend into a 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -194,7 +199,10 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "careermap <careermap@localhost>")
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = "UTC"
+# Each person may choose their time zone (Person.time_zone, core.timezones); this one is
+# for everyone else.
+TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+FORMAT_MODULE_PATH = ["careermap.formats"]
 USE_I18N = True
 USE_TZ = True
 

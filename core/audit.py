@@ -40,5 +40,25 @@ def audit_events(*, action: str = "") -> QuerySet[AuditEvent]:
     return events.filter(action=action) if action else events
 
 
-def audit_actions() -> list[str]:
-    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+# Every action the writers record, in the words the audit page shows. An action not
+# listed here (a new writer, a line from an older version) is shown as itself.
+ACTION_WORDS = {
+    "login": "Logged in",
+    "logout": "Logged out",
+    "login.failed": "Failed log-in",
+    "person.change": "Person changed",
+    "people.import": "People imported",
+    "people.invite": "Invitations sent",
+    "framework.edit": "Framework edited",
+    "framework.import": "Framework imported",
+}
+
+
+def action_words(action: str) -> str:
+    return ACTION_WORDS.get(action, action)
+
+
+def audit_actions() -> list[tuple[str, str]]:
+    """(action, its words) of every action on record, by words."""
+    found = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+    return sorted(((a, action_words(a)) for a in found), key=lambda pair: pair[1])

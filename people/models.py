@@ -42,6 +42,11 @@ class Person(AbstractUser):
         default=False,
         help_text="HR admins see everyone and alone edit the framework and the org chart.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The IANA time zone pages show times in (empty: the server's).",
+    )
     invited_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from people import views
+from people import account, views
 
 app_name = "people"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", views.deactivate, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", views.reactivate, name="person_reactivate"),
     path("audit/", views.audit, name="audit"),
+    path("account/", account.account, name="account"),
 ]

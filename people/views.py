@@ -215,7 +215,7 @@ AUDIT_PER_PAGE = 50
 def audit(request: AuthedHttpRequest) -> HttpResponse:
     actions = audit_actions()
     action = request.GET.get("action", "")
-    if action not in actions:
+    if action not in dict(actions):
         action = ""
     page = Paginator(audit_events(action=action), AUDIT_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "actions": actions, "action": action}

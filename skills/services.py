@@ -67,17 +67,123 @@ def _entries(result: ImportResult) -> int:
     )
 
 
+# Fields whose old and new values are too long to show side by side: named as changed.
+_LONG_FIELDS = {"description", "how_to_grow", "summary", "labels"}
+_FIELD_NAMES = {
+    "how_to_grow": "how to grow",
+    "category_id": "category",
+    "minimum": "lowest level",
+    "maximum": "highest level",
+    "labels": "level labels",
+    "next_roles": "next roles",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one stored entry that an import changes, as people read it: the
+    entry's name (a role's expectation: the role's and the skill's), the field, and its
+    value before and after ("" for both when only the fact of a change is shown)."""
+
+    section: str
+    key: str
+    name: str
+    field: str
+    before: str = ""
+    after: str = ""
+
+    def __str__(self) -> str:
+        if not self.field:  # an expectation: its name says role and skill
+            return f"{self.name}: {self.before} → {self.after}"
+        if not self.before and not self.after:
+            return f"{self.name} · {self.field} changed"
+        return f"{self.name} · {self.field}: {self.before} → {self.after}"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
 @dataclass
 class ImportResult:
-    """What an import created, updated and left unchanged, by section, as keys."""
+    """What an import created, updated and left unchanged, by section, as keys; with,
+    for people to read, each entry's name (`names`), the names of the skills and roles
+    stored before the import (`stored_names`), and every field an update changes."""
 
     dry_run: bool
     created: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
     updated: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
     unchanged: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
+    names: dict[str, dict[str, str]] = field(default_factory=lambda: {s: {} for s in SECTIONS})
+    stored_names: dict[str, dict[str, str]] = field(
+        default_factory=lambda: {s: {} for s in SECTIONS}
+    )
+    changes: list[FieldChange] = field(default_factory=list)
 
-    def record(self, section: str, key: str, outcome: str) -> None:
+    def record(self, section: str, key: str, outcome: str, name: str = "") -> None:
         getattr(self, outcome)[section].append(key)
+        if name:
+            self.names[section][key] = name
+
+    def name(self, section: str, key: str) -> str:
+        return self.names[section].get(key) or key
+
+    def note(self, section: str, key: str, name: str, what: str, before: Any, after: Any) -> None:
+        if what in _LONG_FIELDS:
+            self.changes.append(FieldChange(section, key, name, _FIELD_NAMES.get(what, what)))
+        else:
+            label = _FIELD_NAMES.get(what, what)
+            self.changes.append(
+                FieldChange(section, key, name, label, _shown(before), _shown(after))
+            )
+
+    def note_fields(
+        self,
+        section: str,
+        obj: models.Model,
+        values: dict[str, Any],
+        shown: dict[str, dict[Any, str]] | None = None,
+    ) -> None:
+        """The fields of a stored `obj` that `values` would change (nothing for a new one).
+        `shown` maps a field's stored values to what people read (a category's name)."""
+        if obj.pk is None:
+            return
+        key = getattr(obj, "key", section)
+        name = str(values.get("name") or getattr(obj, "name", "") or section.capitalize())
+        for what, value in values.items():
+            old = getattr(obj, what)
+            if old == value:
+                continue
+            if what == "levels":
+                self._note_descriptors(section, key, name, old or {}, value or {})
+                continue
+            names = (shown or {}).get(what)
+            if names is not None:
+                old, value = names.get(old, old), names.get(value, value)
+            self.note(section, key, name, what, old, value)
+
+    def _note_descriptors(
+        self, section: str, key: str, name: str, old: dict[Any, Any], new: dict[Any, Any]
+    ) -> None:
+        before = {str(k): v for k, v in old.items()}
+        after = {str(k): v for k, v in new.items()}
+        levels = sorted(set(before) | set(after), key=lambda k: (len(k), k))
+        named = False
+        for level in levels:
+            if before.get(level) == after.get(level):
+                continue
+            verb = "added" if level not in before else "removed" if level not in after else ""
+            what = f"level {level} descriptor" + (f" {verb}" if verb else "")
+            self.changes.append(FieldChange(section, key, name, what))
+            named = True
+        if not named:
+            self.changes.append(FieldChange(section, key, name, "descriptors"))
 
     @property
     def changed(self) -> bool:
@@ -139,7 +245,8 @@ def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
         minimum, maximum, labels = plan.scale
         scale = Scale.objects.order_by("pk").first() or Scale()
         values = {"minimum": minimum, "maximum": maximum, "labels": labels}
-        result.record("scale", "scale", _save_if_changed(scale, values, stamp))
+        result.note_fields("scale", scale, values)
+        result.record("scale", "scale", _save_if_changed(scale, values, stamp), "Scale")
 
     categories = {c.key: c for c in Category.objects.all()}
     category: Category | None  # below, a skill's category may be found nowhere
@@ -151,11 +258,14 @@ def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
             "description": entry.get("description", ""),
             "order": entry.get("order", position),
         }
-        result.record("categories", category.key, _save_if_changed(category, values, stamp))
+        result.note_fields("categories", category, values)
+        outcome = _save_if_changed(category, values, stamp)
+        result.record("categories", category.key, outcome, entry["name"])
         categories[category.key] = category
 
     by_name = {c.name: c for c in sorted(categories.values(), key=lambda c: c.pk)}
     skills = {s.key: s for s in Skill.objects.all()}
+    result.stored_names["skills"] = {s.key: s.name for s in skills.values()}
     next_order = max((c.order for c in categories.values()), default=0) + 1
     for entry in plan.skills:
         reference = entry["category"]
@@ -165,7 +275,8 @@ def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
             category = Category(key=category_key_for(reference, set(categories)))
             values = {"name": reference, "kind": Category.Kind.SOFT, "order": next_order}
             next_order += 1
-            result.record("categories", category.key, _save_if_changed(category, values, stamp))
+            outcome = _save_if_changed(category, values, stamp)
+            result.record("categories", category.key, outcome, reference)
             categories[category.key] = by_name[reference] = category
         skill = skills.get(entry["key"]) or Skill(key=entry["key"])
         values = {
@@ -176,10 +287,13 @@ def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
             "how_to_grow": entry.get("how_to_grow", ""),
             "retired": entry.get("retired", False),
         }
-        result.record("skills", skill.key, _save_if_changed(skill, values, stamp))
+        category_names = {c.pk: c.name for c in categories.values()}
+        result.note_fields("skills", skill, values, {"category_id": category_names})
+        result.record("skills", skill.key, _save_if_changed(skill, values, stamp), entry["name"])
         skills[skill.key] = skill
 
     roles = {r.key: r for r in Role.objects.prefetch_related("next_roles", "expectations")}
+    result.stored_names["roles"] = {r.key: r.name for r in roles.values()}
     outcomes: dict[str, str] = {}
     for entry in plan.roles:
         role = roles.get(entry["key"]) or Role(key=entry["key"])
@@ -190,14 +304,24 @@ def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
             "summary": entry.get("summary", ""),
             "retired": entry.get("retired", False),
         }
+        result.note_fields("roles", role, values)
         outcomes[role.key] = _save_if_changed(role, values, stamp)
+        result.names["roles"][role.key] = entry["name"]
         roles[role.key] = role
 
     # Links between roles and to skills once every role and skill exists.
     for entry in plan.roles:
         role = roles[entry["key"]]
-        changed = _set_next_roles(role, [roles[k] for k in entry.get("next_roles", [])], stamp)
-        changed |= _set_expectations(role, entry.get("expectations", {}), skills, stamp)
+        wanted_next = [roles[k] for k in entry.get("next_roles", [])]
+        stored = outcomes[role.key] != "created"
+        if stored:
+            before_next = sorted(r.name for r in role.next_roles.all())
+            after_next = sorted(r.name for r in wanted_next)
+            if before_next != after_next:
+                result.note("roles", role.key, role.name, "next_roles", before_next, after_next)
+        changed = _set_next_roles(role, wanted_next, stamp)
+        note = result if stored else None
+        changed |= _set_expectations(role, entry.get("expectations", {}), skills, stamp, note)
         outcome = outcomes[role.key]
         if changed and outcome == "unchanged":
             outcome = "updated"
@@ -213,11 +337,27 @@ def _set_next_roles(role: Role, wanted: list[Role], stamp: _Stamp) -> bool:
 
 
 def _set_expectations(
-    role: Role, wanted: dict[str, int], skills: dict[str, Skill], stamp: _Stamp
+    role: Role,
+    wanted: dict[str, int],
+    skills: dict[str, Skill],
+    stamp: _Stamp,
+    note: ImportResult | None = None,
 ) -> bool:
-    """Replace the role's expectations with `wanted`, saving only the differences."""
+    """Replace the role's expectations with `wanted`, saving only the differences (each
+    one noted on `note`, when given, as "role · skill: before → after")."""
     current = {e.skill_id: e for e in Expectation.objects.filter(role=role)}
     wanted_by_id = {skills[key].pk: level for key, level in wanted.items()}
+    if note is not None:
+        by_id = {s.pk: s for s in skills.values()}
+        for skill_id in sorted(set(current) | set(wanted_by_id), key=lambda i: by_id[i].name):
+            before = current[skill_id].level if skill_id in current else None
+            after = wanted_by_id.get(skill_id)
+            if before != after:
+                skill = by_id[skill_id]
+                name = f"{role.name} · {skill.name}"
+                note.changes.append(
+                    FieldChange("roles", role.key, name, "", _shown(before), _shown(after))
+                )
     changed = False
     for skill_id, expectation in current.items():
         if skill_id not in wanted_by_id:

@@ -279,7 +279,11 @@ def grid_cell(request: AuthedHttpRequest, role: str, skill: str) -> HttpResponse
         # The cell swaps in with its error inside it (core.htmx).
         return render_region(request, GRID, "cell-form", context, page=CELL_PAGE)
     if wants_region(request):
-        return render_region(request, GRID, "cell", cell_context(found_role, found_skill))
+        context = cell_context(found_role, found_skill)
+        level = context["cell"].level
+        shown = "none" if level is None else level
+        context["announce"] = f"Saved: {found_role.name}, {found_skill.name}, {shown}"
+        return render_region(request, GRID, "cell", context)
     messages.success(request, f"{found_role.name}, {found_skill.name}: saved.")
     return redirect(reverse("skills:framework_grid") + f"#cell-{found_role.key}-{found_skill.key}")
 
@@ -291,4 +295,5 @@ def grid_cell_show(request: AuthedHttpRequest, role: str, skill: str) -> HttpRes
     found_role, found_skill = active_cell_or_404(role, skill)
     if not wants_region(request):
         return redirect("skills:framework_grid")
-    return render_region(request, GRID, "cell", cell_context(found_role, found_skill))
+    context = cell_context(found_role, found_skill) | {"announce": "Cancelled"}
+    return render_region(request, GRID, "cell", context)

@@ -73,6 +73,13 @@ class Choice:
     label: str
     descriptor: str
     checked: bool
+    expected: bool = False
+
+    @property
+    def open(self) -> bool:
+        """Its descriptor shown in its label: the current answer's and the expected
+        level's. The others are folded (Answer.folded), so that a long form stays light."""
+        return bool(self.descriptor) and (self.checked or self.expected)
 
 
 @dataclass
@@ -88,13 +95,21 @@ class Answer:
     state: str = ""
     saved_at: datetime | None = None
     error: str = ""
+    # The level the person's target role (else current role) expects, if it does.
+    expected: int | None = None
 
     @property
     def choices(self) -> list[Choice]:
         return [
-            Choice(n, self.scale.label(n), self.skill.descriptor(n), n == self.level)
+            Choice(n, self.scale.label(n), self.skill.descriptor(n), n == self.level, n == goal)
+            for goal in [self.expected]
             for n in self.scale.levels
         ]
+
+    @property
+    def folded(self) -> list[Choice]:
+        """The levels whose descriptors are behind the skill's <details>."""
+        return [c for c in self.choices if c.descriptor and not c.open]
 
 
 @dataclass(frozen=True)
@@ -149,7 +164,7 @@ def _context(
     groups: dict[int, Group] = {}
     for skill in shown:
         rating = ratings.get(skill.pk)
-        answer = Answer(skill=skill, scale=scale)
+        answer = Answer(skill=skill, scale=scale, expected=skill.expected_level)
         if rating is not None:
             answer.level, answer.evidence = rating.level, rating.evidence
             answer.state = "draft" if is_draft else "prefilled"
@@ -228,6 +243,13 @@ def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, A
     return ratings
 
 
+def _triggered_skill(request: AuthedHttpRequest) -> str:
+    """The skill whose fieldset sent this htmx save (its id, "skill-<key>", comes as the
+    HX-Trigger header): the form names no skill in each fieldset, to stay light."""
+    trigger = request.htmx.trigger if request.htmx else None
+    return trigger.removeprefix("skill-") if trigger and trigger.startswith("skill-") else ""
+
+
 def _save(
     *, by: Person, person: Person, kind: str, ratings: list[dict[str, Any]], data: QueryDict
 ) -> None:
@@ -257,7 +279,7 @@ def _errors_by_skill(exc: ValidationError, ratings: list[dict[str, Any]]) -> dic
 def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) -> HttpResponse:
     """POST: one skill's answer (htmx sends `skill`) or every answer of the plain form."""
     scope = Scope.from_data(request.POST)
-    single = request.POST.get("skill")
+    single = request.POST.get("skill") or _triggered_skill(request)
     ratings = _posted_ratings(request.POST, [single] if single else None)
     source = assessment_starting_point(person=person, kind=kind, author=request.user)
     rated = set(source.ratings.values_list("skill__key", flat=True)) if source else set()

@@ -10,6 +10,9 @@ sure the document applied is the one whose dry run was shown.
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 from django import forms
@@ -136,15 +139,71 @@ def framework_import_page(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _sections(result: ImportResult) -> list[dict[str, Any]]:
+    """Each section's entries by name (people read names, not keys), with the field-level
+    changes of its updated entries."""
+
+    def names(keys: list[str], section: str) -> list[str]:
+        return [result.name(section, key) for key in keys]
+
     return [
         {
             "name": section,
-            "created": result.created[section],
-            "updated": result.updated[section],
-            "unchanged": result.unchanged[section],
+            "created": names(result.created[section], section),
+            "updated": names(result.updated[section], section),
+            "unchanged": names(result.unchanged[section], section),
+            "changes": [str(c) for c in result.changes if c.section == section],
         }
         for section in SECTIONS
     ]
+
+
+# Names that differ by at most this much (difflib's ratio of their normalised forms)
+# are probably one thing named twice.
+NEAR = 0.85
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    """An entry the import would create whose name nearly matches a stored one's."""
+
+    section: str  # "skills" or "roles"
+    name: str
+    key: str
+    stored_name: str
+    stored_key: str
+
+    @property
+    def kind(self) -> str:
+        return self.section.removesuffix("s")
+
+
+def _normalised(name: str) -> str:
+    """Case, spaces and punctuation aside: "System-Design " reads as "system design"."""
+    return " ".join(_NOT_WORD.sub(" ", name.casefold()).split())
+
+
+def _nearly_same(one: str, other: str) -> bool:
+    a, b = _normalised(one), _normalised(other)
+    if a == b:
+        return True
+    if a.replace(" ", "") == b.replace(" ", ""):
+        return True
+    return SequenceMatcher(None, a, b).ratio() >= NEAR
+
+
+def near_duplicates(result: ImportResult) -> list[NearDuplicate]:
+    """The roles and skills the import would create whose names nearly match those of
+    stored ones: a likely duplicate under another key."""
+    found = []
+    for section in ("roles", "skills"):
+        stored = result.stored_names[section]
+        for key in result.created[section]:
+            name = result.name(section, key)
+            for stored_key, stored_name in sorted(stored.items(), key=lambda kv: kv[1]):
+                if stored_key != key and _nearly_same(name, stored_name):
+                    found.append(NearDuplicate(section, name, key, stored_name, stored_key))
+    return found
 
 
 @hr_required
@@ -169,6 +228,7 @@ def framework_import_review(request: AuthedHttpRequest) -> HttpResponse:
         context |= {
             "sections": _sections(result),
             "changed": result.changed,
+            "near_duplicates": near_duplicates(result),
             "impact": impact,
             "became_ready": impact.became_ready,
             "became_not_ready": impact.became_not_ready,

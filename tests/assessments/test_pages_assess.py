@@ -103,19 +103,28 @@ def test_skills_are_grouped_by_category_under_h2_headings(as_erin):
     assert not re.search(r"<h[3-6]", html)
 
 
-def test_each_level_is_a_labelled_radio_showing_number_label_and_descriptor(as_erin):
+def test_each_level_is_a_labelled_radio_the_other_levels_descriptors_folded(as_erin, erin):
+    """The radio sits in its label; the chosen and the expected level's descriptors are
+    in their labels, the others behind the skill's <details> (no JavaScript needed)."""
     skill = Skill.objects.get(key="technical-depth")
+    save(as_erin, "technical-depth", 1)
+    expected = erin.target_role.expectations.get(skill=skill).level
     html = fieldset(as_erin.get(reverse("assessments:assess")).content.decode(), "technical-depth")
     assert "<legend>Technical depth</legend>" in html
+    labels = re.findall(r'<label class="level">(.*?)</label>', html, re.S)
+    assert len(labels) == 6
+    folded = re.search(r'<details class="level-more">(.*?)</details>', html, re.S).group(1)
     for level, label in enumerate(["None", "Aware", "Developing", "Proficient", "Advanced"]):
-        radio = f'id="level-technical-depth-{level}" name="level-technical-depth"'
-        assert radio in html
-        label_html = re.search(
-            rf'<label for="level-technical-depth-{level}">(.*?)</label>', html, re.S
-        ).group(1)
-        assert f"{level} · {label}" in label_html
-        if skill.descriptor(level):
-            assert skill.descriptor(level) in label_html.replace("&#x27;", "'")
+        assert f'name="level-technical-depth" value="{level}"' in labels[level]
+        assert f"{level} · {label}" in labels[level]
+        descriptor = skill.descriptor(level)
+        if level in (1, expected):
+            assert descriptor in labels[level].replace("&#x27;", "'")
+            assert descriptor not in folded.replace("&#x27;", "'")
+        elif descriptor:
+            assert descriptor not in labels[level].replace("&#x27;", "'")
+            assert descriptor in folded.replace("&#x27;", "'")
+    assert "· expected" in labels[expected]
     assert '<label for="evidence-technical-depth">Evidence' in html
 
 

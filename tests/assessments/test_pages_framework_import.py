@@ -82,7 +82,7 @@ def test_an_upload_goes_to_its_dry_run_which_writes_nothing(hana_in):
     html = review(hana_in)
     assert "<h1>Import framework: dry run</h1>" in html
     assert re.search(r'<tr data-section="skills"><th scope="row">Skills</th><td>1</td>', html)
-    assert "<strong>Created (1):</strong> negotiation" in html
+    assert "<strong>Created (1):</strong> Negotiation" in html
     assert "Apply import" in html
     assert not Skill.objects.filter(key="negotiation").exists()
 
@@ -105,7 +105,7 @@ def test_the_dry_run_shows_who_would_become_ready(hana_in, org):
 
     html = review(hana_in)
 
-    assert "<strong>Updated (1):</strong> staff-engineer" in html
+    assert "<strong>Updated (1):</strong> Staff Engineer" in html
     # erin aims at Staff Engineer, sam holds it; both were below 100%.
     assert "<strong>2 of 2</strong> people measured against these roles" in html
     became = re.search(r'<ul class="became-ready">(.*?)</ul>', html, re.S).group(1)
@@ -160,7 +160,7 @@ def test_a_pasted_document_works_like_a_file(hana_in):
     response = hana_in.post("/framework/import/", {"text": NEW_SKILL})
 
     assert response.status_code == 302
-    assert "<strong>Created (1):</strong> negotiation" in review(hana_in)
+    assert "<strong>Created (1):</strong> Negotiation" in review(hana_in)
 
 
 def test_every_error_is_listed_with_its_path_and_nothing_can_be_applied(hana_in):
@@ -242,7 +242,7 @@ def test_keeping_the_stored_scale_imports_the_rest(hana_in):
     assert "Refused" not in html
     assert "the document's scale (1-5) and its level labels are not imported" in unescape(html)
     assert 'id="keep-scale" name="keep_scale" value="1" checked' in html
-    assert "<strong>Created (5):</strong> technology, system, people, process, influence" in html
+    assert "<strong>Created (5):</strong> Technology, System, People, Process, Influence" in html
     response = apply(hana_in, html, keep_scale=True)
     assert response.status_code == 302
     assert Skill.objects.filter(key__in=["technology", "system", "influence"]).count() == 3
@@ -359,3 +359,114 @@ def test_query_counts_are_pinned_and_flat_in_org_size(hana_in, org, framework):
 
     assert re.search(r"<strong>\d+ of 22</strong> people", review(hana_in))  # 20 aim at it
     assert {url: queries(hana_in, url) for url in pinned} == pinned
+
+
+# --- The dry run's field-level diff, near duplicates, the fix above the errors ----------
+
+
+def field_changes(html: str) -> list[str]:
+    return [
+        unescape(line)
+        for block in re.findall(r'<ul class="field-changes"[^>]*>(.*?)</ul>', html, re.S)
+        for line in re.findall(r"<li>(.*?)</li>", block, re.S)
+    ]
+
+
+def test_the_dry_run_names_each_expectation_that_moves_from_what_to_what(hana_in):
+    staff = role_entry(Role.objects.with_links().get(key="staff-engineer"))
+    was = staff["expectations"]["system-design"]
+    staff["expectations"]["system-design"] = was + 1
+    removed = sorted(staff["expectations"])[0]
+    removed_level = staff["expectations"].pop(removed)
+    staff["summary"] = "A new summary."
+    upload(hana_in, dump({"roles": [staff]}))
+
+    lines = field_changes(review(hana_in))
+
+    removed_name = Skill.objects.get(key=removed).name
+    assert f"Staff Engineer · System design: {was} → {was + 1}" in lines
+    assert f"Staff Engineer · {removed_name}: {removed_level} → none" in lines
+    assert "Staff Engineer · summary changed" in lines
+    assert not any("staff-engineer" in line for line in lines)  # names, not keys
+
+
+def test_the_dry_run_names_changed_descriptors_and_fields_of_a_skill(hana_in):
+    skill = next(s for s in export()["skills"] if s["key"] == "system-design")
+    levels = {str(k): v for k, v in skill["levels"].items()}
+    changed = sorted(levels)[1]
+    levels[changed] = "Rewritten."
+    skill |= {"levels": levels, "name": "Systems design"}
+    upload(hana_in, dump({"skills": [skill]}))
+
+    html = review(hana_in)
+
+    assert "<strong>Updated (1):</strong> Systems design" in html
+    lines = field_changes(html)
+    assert "Systems design · name: System design → Systems design" in lines
+    assert f"Systems design · level {changed} descriptor changed" in lines
+    assert len(lines) == 2
+
+
+def test_an_unchanged_document_lists_no_field_changes(hana_in):
+    staff = role_entry(Role.objects.with_links().get(key="staff-engineer"))
+    upload(hana_in, dump({"roles": [staff]}))
+    assert field_changes(review(hana_in)) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "nearly"),
+    [
+        ("system design", True),  # case
+        (" System-Design ", True),  # whitespace and punctuation
+        ("Sytem design", True),  # a typo
+        ("Negotiation", False),
+    ],
+)
+def test_a_new_skill_named_like_a_stored_one_is_flagged_naming_both(hana_in, name, nearly):
+    upload(hana_in, NEW_SKILL.replace("name: Negotiation", f'name: "{name}"'))
+
+    html = unescape(review(hana_in))
+
+    warning = re.search(r'<div class="notice near-duplicates">(.*?)</div>', html, re.S)
+    if not nearly:
+        assert warning is None
+        return
+    assert warning, "no near-duplicate warning"
+    text = re.sub(r"<[^>]+>", "", warning.group(1))
+    assert f"New skill {name.strip()} (negotiation)" in text  # names are read trimmed
+    assert "nearly matches the stored skill System design (system-design)" in text
+    assert "Apply import" in html  # a warning, not a refusal
+
+
+def test_a_new_role_named_like_a_stored_one_is_flagged(hana_in):
+    upload(hana_in, "roles:\n  - {key: staff-eng, name: Staff engineer, track: ic, level: 9}\n")
+
+    text = re.sub(r"<[^>]+>", "", unescape(review(hana_in)))
+
+    assert (
+        "New role Staff engineer (staff-eng) nearly matches the stored role Staff Engineer "
+        "(staff-engineer)"
+    ) in text
+
+
+def test_the_keep_the_scale_fix_is_one_click_above_the_errors(hana_in):
+    upload(hana_in, read("engineeringladders"), "el.yaml")
+
+    html = review(hana_in)
+
+    fix = html.index("Keep the stored scale (0-5) and import the rest</button>")
+    assert fix < html.index('<ul class="problem-list import-errors">')
+    form = re.search(r'<form method="get"[^>]*class="keep-scale">(.*?)</form>', html, re.S)
+    assert '<input type="hidden" name="keep_scale" value="1">' in form.group(1)
+
+
+def test_the_impact_list_is_open(hana_in, org):
+    staff = role_entry(Role.objects.with_links().get(key="staff-engineer"))
+    del staff["expectations"]
+    upload(hana_in, dump({"roles": [staff]}))
+
+    html = review(hana_in)
+
+    assert "<details><summary>Every readiness change" not in html
+    assert re.search(r"<h3>Every readiness change \(\d+\)</h3>", html)
+    assert '<ul class="impact-changes">' in html

@@ -128,3 +128,95 @@ def test_hana_edits_a_grid_cell_previews_the_impact_and_sees_the_history(
     assert level_of("staff-engineer", "system-design") == short
     fits_375(page)
     screenshot("framework-12-cell-page")
+
+
+def _focused_cell(page) -> str:
+    return page.evaluate("document.activeElement.closest('td.cell')?.id || ''")
+
+
+def test_hana_edits_a_grid_cell_by_keyboard_only(live_server, page, org, framework):
+    """Tab to the grid, arrows to a cell, Enter, type, Enter: the focus comes back to the
+    cell and the live region says what was saved; Escape (and Cancel) say "Cancelled"."""
+    erin = org["erin"]
+    expected = dict(framework["staff-engineer"].expectations.values_list("skill__key", "level"))
+    submit_with_notes(
+        erin, erin, "self", {**expected, "system-design": expected["system-design"] - 1}
+    )
+    base = live_server.url
+    log_in(page, base, "hana")
+    page.goto(base + "/framework/grid/")
+    expect(page.locator("#grid-keys")).to_be_visible()
+
+    # One cell in the tab order: Tab reaches it (the first cell), after the headers.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if _focused_cell(page):
+            break
+    first = page.locator("td.cell").first.get_attribute("id")
+    assert _focused_cell(page) == first
+    assert page.locator("td.cell .cell-link[tabindex='0']").count() == 1
+
+    # Arrows: to the System design row (down), then to the Staff Engineer column (right).
+    target = "cell-staff-engineer-system-design"
+    rows = page.eval_on_selector_all("tbody tr[data-skill]", "rs => rs.map(r => r.dataset.skill)")
+    columns = page.eval_on_selector(
+        "tbody tr[data-skill]", "r => [...r.querySelectorAll('td.cell')].map(c => c.dataset.role)"
+    )
+    for _ in range(rows.index("system-design")):
+        page.keyboard.press("ArrowDown")
+    for _ in range(columns.index("staff-engineer")):
+        page.keyboard.press("ArrowRight")
+    assert _focused_cell(page) == target
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    assert _focused_cell(page) == target
+    assert page.locator(f"#{target} .cell-link").get_attribute("tabindex") == "0"
+
+    # Enter opens the editor with the focus in its input; type; Enter saves.
+    page.keyboard.press("Enter")
+    field = page.get_by_label("Staff Engineer × System design")
+    expect(field).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2")
+    # Preview first: beside the cell, the page does not scroll away.
+    scrolled = page.evaluate("window.scrollY")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#{target}").get_by_role("button", name="Preview impact")).to_be_focused()
+    page.keyboard.press("Enter")
+    impact = page.locator("#impact")
+    expect(impact).to_contain_text("(not saved yet)")
+    expect(page.locator(".impact-region")).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") == scrolled
+    expect(field).to_be_visible()
+
+    field.focus()  # back in the input, as a person would Shift+Tab
+    page.keyboard.press("Enter")
+    cell = page.locator(f"#{target}")
+    expect(cell.locator(".cell-value")).to_have_text("2")
+    expect(cell.locator(".cell-link")).to_be_focused()
+    expect(page.locator("#grid-status")).to_have_text("Saved: Staff Engineer, System design, 2")
+    expect(impact).not_to_contain_text("(not saved yet)")
+    assert level_of("staff-engineer", "system-design") == 2
+
+    # Enter again, then Escape: cancelled, the focus back on the cell, nothing saved.
+    page.keyboard.press("Enter")
+    expect(field).to_be_focused()
+    page.keyboard.type("4")
+    page.keyboard.press("Escape")
+    expect(cell.locator(".cell-link")).to_be_focused()
+    expect(page.locator("#grid-status")).to_have_text("Cancelled")
+    expect(cell.locator(".cell-value")).to_have_text("2")
+
+    # The Cancel link, by keyboard: Tab from the input to it.
+    page.keyboard.press("ArrowDown")
+    below = _focused_cell(page)
+    assert below != target
+    page.keyboard.press("Enter")
+    editor = page.locator(f"#{below}")
+    expect(editor.locator("input[name='level']")).to_be_focused()
+    editor.get_by_role("link", name="Cancel").focus()
+    page.keyboard.press("Enter")
+    expect(editor.locator(".cell-link")).to_be_focused()
+    expect(page.locator("#grid-status")).to_have_text("Cancelled")
+    assert level_of("staff-engineer", "system-design") == 2

@@ -22,7 +22,8 @@ def test_hr_sees_the_trail_newest_first(client, org, trail):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count("<h1>") == 1
-    assert html.index("Logged in") < html.index("Failed log-in") < html.index("3 created")
+    rows = html.split("<tbody>")[1]  # the filter's options name the actions too
+    assert rows.index("Logged in") < rows.index("Failed log-in") < rows.index("3 created")
     assert "mallory" in html
 
 
@@ -59,3 +60,27 @@ def test_the_page_takes_a_fixed_number_of_queries(client, org, events, django_as
     with django_assert_num_queries(6):
         response = client.get("/audit/", {"page": 2 if events > 50 else 1})
     assert response.status_code == 200
+
+
+def test_actions_are_named_in_words_in_the_table_and_the_filter(client, org, trail):
+    client.force_login(org["hana"])
+    html = client.get("/audit/").content.decode()
+    assert "<td>People imported</td>" in html
+    assert "<td>Failed log-in</td>" in html
+    assert '<option value="login.failed">Failed log-in</option>' in html
+    assert "<code>" not in html
+
+
+def test_times_are_shown_in_the_viewers_time_zone_in_one_format(client, org, trail):
+    from datetime import UTC, datetime
+
+    from core.models import AuditEvent
+
+    AuditEvent.objects.update(at=datetime(2026, 12, 3, 23, 30, tzinfo=UTC))
+    hana = org["hana"]
+    client.force_login(hana)
+    assert ">3 Dec 2026, 23:30</time>" in client.get("/audit/").content.decode()
+
+    hana.time_zone = "Asia/Tokyo"  # UTC+9: the next morning
+    hana.save()
+    assert ">4 Dec 2026, 08:30</time>" in client.get("/audit/").content.decode()

@@ -245,3 +245,48 @@ def test_the_grid_query_count_is_flat_as_the_framework_grows(
     assert html.count('<tr data-skill="') == 57
     assert html.count('<th scope="col" class="role-head">') == 8
     assert Skill.objects.active().count() == 57
+
+
+# --- By keyboard (static/js/grid.js reads what the server says) ---------------------------
+
+
+def test_the_grid_loads_its_keyboard_script_and_has_a_polite_live_region(as_hana):
+    html = as_hana.get("/framework/grid/").content.decode()
+
+    assert '<script src="/static/js/grid.js" defer></script>' in html
+    assert re.search(
+        r'<p id="grid-status" class="visually-hidden" role="status" aria-live="polite">', html
+    )
+    assert "data-announce" not in html
+    assert " style=" not in html  # the CSP: nothing inline
+    assert "<script>" not in html
+
+
+def test_a_saved_cell_carries_what_to_announce(as_hana):
+    response = as_hana.post(CELL, {"level": "4", "was": stored()}, headers=HTMX)
+    assert 'data-announce="Saved: Staff Engineer, System design, 4"' in cell_of(
+        response.content.decode()
+    )
+
+    response = as_hana.post(CELL, {"level": "", "was": "4"}, headers=HTMX)
+    assert 'data-announce="Saved: Staff Engineer, System design, none"' in cell_of(
+        response.content.decode()
+    )
+
+
+def test_a_cancelled_cell_carries_cancelled(as_hana):
+    html = as_hana.get(CELL + "show/", headers=HTMX).content.decode()
+    assert 'data-announce="Cancelled"' in cell_of(html)
+
+
+def test_the_preview_swaps_in_without_scrolling_the_page(as_hana):
+    html = as_hana.get(CELL, headers=HTMX).content.decode()
+    assert 'hx-target="#impact" hx-swap="innerHTML"' in html
+    assert "show:" not in html
+    assert 'class="cell-cancel"' in html
+
+
+def test_a_refused_save_announces_nothing_and_keeps_the_editor(as_hana):
+    html = as_hana.post(CELL, {"level": "9", "was": stored()}, headers=HTMX).content.decode()
+    assert "data-announce" not in html
+    assert 'class="cell editing invalid"' in html
