@@ -17,6 +17,7 @@ def log_in_and_assess(page: Page, base: str) -> None:
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
+    page.wait_for_load_state("load")  # leaving Home mid-load aborts its stylesheet
     page.goto(base + "/assess/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 

@@ -66,6 +66,7 @@ def log_in_as_nora(page: Page) -> None:
     # Home, with the first thing to do: a newcomer starts with a self-assessment.
     expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
     expect(page.locator(".todo-list")).to_contain_text("Start your self-assessment")
+    page.wait_for_load_state("load")  # leaving Home mid-load aborts its stylesheet
 
 
 def test_an_invited_person_chooses_a_password_from_the_email_and_logs_in(
