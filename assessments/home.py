@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from assessments.gaps import GapRow, Gaps, gaps_for
-from assessments.models import Action, Assessment, TeamTally
+from assessments.models import Action, Assessment, Rating, TeamTally
+from people.invitations import NOT_INVITED
 from people.models import Person
 from skills.models import Expectation, Role, Skill
 
@@ -99,7 +100,7 @@ def _own_todos(person: Person, gaps: Gaps) -> list[Todo]:
             )
         )
     if found["draft"] is not None:
-        answered = Assessment.objects.get(pk=found["draft"]).ratings.count()
+        answered = Rating.objects.filter(assessment_id=found["draft"]).count()
         of = f" of {len(gaps.rows)}" if gaps.role is not None else ""
         todos.append(
             Todo(
@@ -215,9 +216,8 @@ def _hr() -> HrGlance:
     counts: dict[str, Any] = active.aggregate(
         without_role=Count("pk", filter=Q(role__isnull=True)),
         without_manager=Count("pk", filter=Q(manager__isnull=True)),
-        not_invited=Count(
-            "pk", filter=Q(last_login__isnull=True, invited_at__isnull=True) & ~Q(email="")
-        ),
+        # What the people list shows for ?login=uninvited&active=yes, which it links.
+        not_invited=Count("pk", filter=NOT_INVITED),
     )
     return HrGlance(
         **counts,

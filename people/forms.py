@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from people import services
-from people.invitations import password_link_request
+from people.invitations import INVITABLE, NEVER_LOGGED_IN, NOT_INVITED, password_link_request
 from people.models import Person
 from skills.models import Role
 
@@ -79,13 +79,12 @@ class PeopleFilter(django_filters.FilterSet):
 
     def filter_login(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         if value == "yes":
-            return queryset.filter(last_login__isnull=False)
-        queryset = queryset.filter(last_login__isnull=True)
+            return queryset.exclude(NEVER_LOGGED_IN)
         if value == "uninvited":
-            return queryset.filter(invited_at__isnull=True)
+            return queryset.filter(NOT_INVITED)
         if value == "invited":
-            return queryset.filter(invited_at__isnull=False)
-        return queryset
+            return queryset.filter(NEVER_LOGGED_IN & Q(invited_at__isnull=False))
+        return queryset.filter(NEVER_LOGGED_IN)
 
 
 class _Usernames(forms.MultipleChoiceField):
@@ -114,9 +113,7 @@ class InviteForm(forms.Form):
             return data
         if data.get("found"):
             found = PeopleFilter(self.filters, queryset=Person.objects.all()).qs
-            data["people"] = list(
-                found.filter(is_active=True, last_login__isnull=True).exclude(email="")
-            )
+            data["people"] = list(found.filter(INVITABLE))
             return data
         names = data.get("username") or []
         if not names:

@@ -18,6 +18,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,6 +32,12 @@ from people.models import Person
 INVITATION = "invitation"
 RESET = "reset"
 PURPOSES = (INVITATION, RESET)
+
+# Who has not got in yet, and who of them an invitation can reach: the people list's
+# filter and button, the invitation form and HR's home count with these.
+NEVER_LOGGED_IN = Q(last_login__isnull=True)
+NOT_INVITED = NEVER_LOGGED_IN & Q(invited_at__isnull=True)
+INVITABLE = Q(is_active=True) & NEVER_LOGGED_IN & ~Q(email="")
 
 
 @dataclass

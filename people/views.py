@@ -20,7 +20,7 @@ from core.audit import audit_actions, audit_events
 from core.htmx import render_region
 from core.types import AuthedHttpRequest
 from people.forms import InviteForm, PeopleFilter, PeopleImportForm, PersonEditForm
-from people.invitations import people_invite
+from people.invitations import INVITABLE, people_invite
 from people.models import Person
 from people.services import (
     PEOPLE_CSV_COLUMNS,
@@ -52,10 +52,8 @@ def people(request: AuthedHttpRequest) -> HttpResponse:
         ),
     )
     page = Paginator(found.qs, PER_PAGE).get_page(request.GET.get("page"))
-    invitable = (
-        found.qs.filter(is_active=True, last_login__isnull=True)
-        .exclude(email="")
-        .aggregate(count=Count("pk"), again=Count("pk", filter=Q(invited_at__isnull=False)))
+    invitable = found.qs.filter(INVITABLE).aggregate(
+        count=Count("pk"), again=Count("pk", filter=Q(invited_at__isnull=False))
     )
     context = {"filter": found, "page": page, "invitable": invitable}
     return render_region(request, "people/people.html", "results", context)

@@ -135,10 +135,10 @@ class ImportResult:
         return self.names[section].get(key) or key
 
     def note(self, section: str, key: str, name: str, what: str, before: Any, after: Any) -> None:
-        if what in _LONG_FIELDS:
-            self.changes.append(FieldChange(section, key, name, _FIELD_NAMES.get(what, what)))
+        label = _FIELD_NAMES.get(what, what)
+        if what in _LONG_FIELDS:  # named as changed, not shown
+            self.changes.append(FieldChange(section, key, name, label))
         else:
-            label = _FIELD_NAMES.get(what, what)
             self.changes.append(
                 FieldChange(section, key, name, label, _shown(before), _shown(after))
             )

@@ -101,8 +101,13 @@ class Answer:
     @property
     def choices(self) -> list[Choice]:
         return [
-            Choice(n, self.scale.label(n), self.skill.descriptor(n), n == self.level, n == goal)
-            for goal in [self.expected]
+            Choice(
+                n,
+                self.scale.label(n),
+                self.skill.descriptor(n),
+                n == self.level,
+                n == self.expected,
+            )
             for n in self.scale.levels
         ]
 

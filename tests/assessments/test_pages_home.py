@@ -125,6 +125,11 @@ def test_hr_lands_on_the_organisations_loose_ends_not_an_empty_map(client, hana,
     # Without a role: hana, nobody; without a manager: hana, mona, nobody.
     assert re.search(r'href="/people/\?role=null&amp;active=yes"><strong>2</strong>', html)
     assert re.search(r'href="/people/\?manager=null&amp;active=yes"><strong>3</strong>', html)
+    # Each count is the number of people its link lists.
+    shown = re.search(r'\?login=uninvited&amp;active=yes"><strong>(\d+)</strong>', html)
+    assert shown is not None
+    listed = client.get("/people/?login=uninvited&active=yes").content.decode()
+    assert f">{shown.group(1)} people</h2>" in listed
     people = client.get("/people/?role=null&active=yes").content.decode()
     assert 'data-person="nobody"' in people
     assert 'data-person="erin"' not in people
