@@ -41,6 +41,27 @@ def test_my_map_shows_readiness_radar_and_gaps_biggest_first(client, erin, org):
     assert "Ways to grow" in html
 
 
+def test_a_gap_card_shows_the_expected_descriptor_and_folds_the_rest(client, erin):
+    assessment_submit(
+        by=erin,
+        assessment=assessment_start(
+            by=erin, person=erin, kind="self", ratings=[{"skill": "system-design", "level": 2}]
+        ),
+    )
+    client.force_login(erin)
+
+    html = client.get("/map/").content.decode()
+
+    card = re.search(r'<li class="gap-item">\s*<h3>System design.*?</li>', html, re.S).group(0)
+    skill = erin.role.expectations.get(skill__key="system-design").skill
+    expected = erin.target_role.expectations.get(skill__key="system-design").level
+    in_view, folded = card.split("<details>", 1)
+    assert escape(skill.descriptor(expected)) in in_view
+    assert escape(skill.descriptor(2)) not in in_view
+    assert "Where you are (level 2)" in folded
+    assert escape(skill.descriptor(2)) in folded
+
+
 def test_choosing_a_target_by_htmx_swaps_the_map(client, erin):
     client.force_login(erin)
 
