@@ -9,7 +9,7 @@ DJANGO_HTTPS          served over https behind a TLS proxy that sets X-Forwarded
                       On unless debug; tests turn it off (their live server is http).
 DJANGO_HSTS_SECONDS   HSTS max-age when DJANGO_HTTPS is on (default one year)
 DJANGO_PROXY_COUNT    how many proxies in front append to X-Forwarded-For (default 0): the
-                      client address that log-in throttling counts by
+                      client address that log-in and password-link throttling count by
 DJANGO_TIME_ZONE      the time zone pages show times in for people who chose none
                       (default UTC)
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
@@ -247,11 +247,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the name "kind": an assessment's and an evidence item's.
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentKindEnum": "assessments.models.Assessment.Kind",
+        "EvidenceKindEnum": "assessments.models.EvidenceKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.drf.declare_error_responses",
     ],
 }
+
+# --- The product's own settings ------------------------------------------------------------
+# A current level submitted longer ago than this is stale: marked on the pages, listed
+# first on the self-assessment, `"stale"` in the gaps API.
+CAREERMAP_STALE_AFTER_DAYS = int(os.environ.get("CAREERMAP_STALE_AFTER_DAYS") or 365)
 
 # --- Security ---------------------------------------------------------------------------
 # Behind the TLS proxy: it says https in X-Forwarded-Proto; a request without it came
@@ -298,6 +308,12 @@ AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_COOLOFF_MESSAGE = "Too many failed log-in attempts for this account. Try again in 15 minutes."
+# "Forgot your password?" (core.security.password_link_throttled): past this many requests
+# for one address, or from one client IP address, within the window, the page answers as
+# ever ("sent", so that it tells nobody anything) and no email is queued.
+PASSWORD_LINK_LIMIT_PER_ADDRESS = 5
+PASSWORD_LINK_LIMIT_PER_IP = 20
+PASSWORD_LINK_WINDOW = timedelta(hours=1)
 
 # The framework file that `import_framework --default` and `demo` load.
 DEFAULT_FRAMEWORK_FILE = BASE_DIR / "skills" / "data" / "default-framework.yaml"

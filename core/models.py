@@ -1,4 +1,5 @@
-"""The kernel's one table: the audit trail, which every layer writes and HR reads."""
+"""The kernel's tables: the audit trail, which every layer writes and HR reads, and the
+requests a throttle counts (core.security)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.by_name or '-'} {self.action}: {self.summary}"
+
+
+class ThrottleHit(models.Model):
+    """One request a throttle counted (core.security.throttled): under which rule, by
+    what (a digest of "address:..." or "ip:...", so no typed address is kept) and when.
+    Rows older than the rule's window are deleted as new ones come."""
+
+    rule = models.CharField(max_length=50)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["rule", "key", "at"], name="throttlehit_rule_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.rule} {self.key[:12]}"

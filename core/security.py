@@ -1,8 +1,14 @@
-"""Log-in throttling with django-axes: the backend that refuses locked-out attempts, and
-the answer they get (the log-in page, or JSON under /api/), both 429."""
+"""Throttling, in one place. Log-ins with django-axes: the backend that refuses
+locked-out attempts, and the answer they get (the log-in page, or JSON under /api/),
+both 429. "Forgot your password?" with `password_link_throttled`: requests counted per
+address and per client IP address (`client_ip`, the same address axes counts by) in the
+database, so every web process sees the same count."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -11,6 +17,9 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from core.models import ThrottleHit
 
 LOCKED_OUT_STATUS = 429
 
@@ -56,3 +65,30 @@ def lockout_response(
         {"form": form, "locked_out": message, "next": request.POST.get("next", "")},
         status=LOCKED_OUT_STATUS,
     )
+
+
+def throttled(rule: str, counted: Iterable[tuple[str, int]], window: timedelta) -> bool:
+    """Count one request under `rule` for each (key, limit) of `counted`, and say whether
+    any key has now had more than its limit within `window`. Refused requests count too:
+    a client that keeps asking stays refused until it pauses for a window."""
+    now = timezone.now()
+    ThrottleHit.objects.filter(rule=rule, at__lt=now - window).delete()
+    digests = {_digest(key): limit for key, limit in counted}
+    ThrottleHit.objects.bulk_create(ThrottleHit(rule=rule, key=d, at=now) for d in digests)
+    return any(
+        ThrottleHit.objects.filter(rule=rule, key=digest, at__gte=now - window).count() > limit
+        for digest, limit in digests.items()
+    )
+
+
+def password_link_throttled(*, email: str, ip: str | None) -> bool:
+    """Whether this "Forgot your password?" request is one too many for its address or
+    its client (settings.PASSWORD_LINK_LIMIT_PER_ADDRESS, _PER_IP, _WINDOW)."""
+    counted = [("address:" + email.strip().lower(), settings.PASSWORD_LINK_LIMIT_PER_ADDRESS)]
+    if ip:
+        counted.append(("ip:" + ip, settings.PASSWORD_LINK_LIMIT_PER_IP))
+    return throttled("password-link", counted, settings.PASSWORD_LINK_WINDOW)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from core.security import client_ip
 from people import services
 from people.invitations import INVITABLE, NEVER_LOGGED_IN, NOT_INVITED, password_link_request
 from people.models import Person
@@ -136,7 +137,9 @@ class PasswordLinkForm(PasswordResetForm):
     def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         assert request is not None, "PasswordResetView passes the request"
         password_link_request(
-            email=self.cleaned_data["email"], site=request.build_absolute_uri("/")
+            email=self.cleaned_data["email"],
+            site=request.build_absolute_uri("/"),
+            ip=client_ip(request),
         )
 
 

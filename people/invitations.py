@@ -10,6 +10,7 @@ in its own transaction, so nothing is sent for a write that rolls back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -27,7 +28,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from core import audit
+from core.security import password_link_throttled
 from people.models import Person
+
+logger = logging.getLogger(__name__)
 
 INVITATION = "invitation"
 RESET = "reset"
@@ -82,10 +86,14 @@ def people_invite(*, by: Person, people: Iterable[Person], site: str) -> Invitat
     return found
 
 
-def password_link_request(*, email: str, site: str) -> int:
+def password_link_request(*, email: str, site: str, ip: str | None = None) -> int:
     """ "Forgot your password?": email a link to every active person with this address
     (case-insensitive), whether or not they ever had a password. Returns how many; the
-    page never says, so that it does not tell who has an account."""
+    page never says, so that it does not tell who has an account. A request past the
+    limits for its address or its client's `ip` (core.security) queues nothing."""
+    if password_link_throttled(email=email, ip=ip):
+        logger.warning("Too many password link requests from %s: nothing sent.", ip)
+        return 0
     people = Person.objects.filter(email__iexact=email.strip(), is_active=True)
     ids = list(people.values_list("pk", flat=True))
     for pk in ids:

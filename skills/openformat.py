@@ -344,14 +344,27 @@ def _entries(document: dict[str, Any], section: str) -> list[tuple[int, dict[str
 def _duplicates(
     entries: list[tuple[int, dict[str, Any]]], section: str, errors: list[FrameworkError]
 ) -> None:
-    seen: set[str] = set()
+    first: dict[str, tuple[int, Any]] = {}
     for i, item in entries:
         key = item.get("key")
         if not isinstance(key, str):
             continue
-        if key in seen:
-            errors.append(FrameworkError(f"{section}[{i}].key", f'duplicate key "{key}"'))
-        seen.add(key)
+        if key in first:
+            j, name = first[key]
+            earlier = f"{section}[{j}]" + (f' ("{name}")' if _is_name(name) else "")
+            message = f'duplicate key "{key}", already the key of {earlier}'
+            errors.append(FrameworkError(f"{section}[{i}].key", message))
+        else:
+            first[key] = (i, item.get("name"))
+
+
+def _is_name(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _named(name: str, key: str) -> str:
+    """An item as a message names it: by its name, with its key when that differs."""
+    return f'"{name}"' if name == key else f'"{name}" ({key})'
 
 
 def validate(raw: Any) -> Plan:
@@ -487,21 +500,24 @@ def scale_change_errors(
     stranded = (
         Expectation.objects.filter(outside)
         .exclude(role__key__in=replaced_roles)
-        .values_list("role__key", "skill__key", "level")
+        .values_list("role__name", "role__key", "skill__name", "skill__key", "level")
         .order_by("role__key", "skill__key")
     )
-    for role_key, skill_key, level in stranded:
+    for role_name, role_key, skill_name, skill_key, level in stranded:
         messages.append(
-            f'role "{role_key}" expects skill "{skill_key}" at level {level}, '
-            f"outside the new scale {minimum}-{maximum}"
+            f"role {_named(role_name, role_key)} expects skill {_named(skill_name, skill_key)}"
+            f" at level {level}, outside the new scale {minimum}-{maximum}"
         )
-    for key, levels in (
-        Skill.objects.exclude(key__in=replaced_skills).order_by("key").values_list("key", "levels")
-    ):
+    skills = (
+        Skill.objects.exclude(key__in=replaced_skills)
+        .order_by("key")
+        .values_list("name", "key", "levels")
+    )
+    for name, key, levels in skills:
         for level in sorted(int(k) for k in levels):
             if not minimum <= level <= maximum:
                 messages.append(
-                    f'skill "{key}" describes level {level}, '
+                    f"skill {_named(name, key)} describes level {level}, "
                     f"outside the new scale {minimum}-{maximum}"
                 )
     return messages

@@ -55,7 +55,7 @@ def test_a_scale_that_strands_stored_descriptors_is_refused_naming_them(as_, fra
     errors = response.json()["errors"]
     assert {
         "path": "scale",
-        "message": 'skill "hiring" describes level 0, outside the new scale 1-5',
+        "message": 'skill "Hiring" (hiring) describes level 0, outside the new scale 1-5',
     } in errors
     assert len(errors) == Skill.objects.count()
 

@@ -224,11 +224,12 @@ def test_a_1_to_5_framework_is_refused_with_one_error_per_stranded_level_0(hana_
 
     html = review(hana_in)
 
-    described = [s.key for s in Skill.objects.all() if "0" in s.levels]
+    described = [s for s in Skill.objects.all() if "0" in s.levels]
     assert described  # the default framework describes level 0
     errors = [unescape(e) for e in re.findall(r"<li><code>scale</code>: (.*?)</li>", html)]
     assert sorted(errors) == sorted(
-        f'skill "{key}" describes level 0, outside the new scale 1-5' for key in described
+        f'skill "{s.name}" ({s.key}) describes level 0, outside the new scale 1-5'
+        for s in described
     )
     assert "Apply import" not in html
     assert "Keep the stored scale (0-5) and import the rest" in html

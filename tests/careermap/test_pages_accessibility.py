@@ -1,7 +1,8 @@
 """Accessibility and polish of every page (issue 16): the skip link, focus ring and form
 borders at 3:1 or more, named scrolling regions around tables, no alert role on a list,
-the API docs' language, the 404 and 500 pages, the autosave's live region. (What needs a
-browser, keyboard and announcements, is in tests/browser/test_keyboard_and_announcements.py.)
+the API docs' language, the 400, 403 (CSRF too), 404 and 500 pages, the autosave's live
+region. (What needs a browser, keyboard and announcements, is in
+tests/browser/test_keyboard_and_announcements.py.)
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.views.defaults import server_error
 
 from core.audit import record
@@ -232,6 +233,81 @@ def test_the_500_page_needs_no_database_and_no_context(django_assert_num_queries
     assert '<a class="skip-link" href="#main">Skip to content</a>' in html
     assert '<main id="main">' in html
     assert "Something went wrong on our side" in html
+
+
+# --- 400 and 403 (and the CSRF failure) ---------------------------------------------------
+
+
+@pytest.mark.urls("tests.careermap.broken_urls")
+@pytest.mark.parametrize(
+    ("path", "status", "title", "heading", "way_back"),
+    [
+        (
+            "/bad-request/",
+            400,
+            "Bad request",
+            "careermap could not read this request",
+            '<a href="/">go to your home page</a>',
+        ),
+        (
+            "/forbidden/",
+            403,
+            "Not allowed",
+            "You are not allowed to do this",
+            '<a href="/">Go to your home page</a>',
+        ),
+    ],
+)
+def test_a_refused_request_keeps_the_header_and_leads_home(
+    client, erin, path, status, title, heading, way_back
+):
+    client.raise_request_exception = False
+    client.force_login(erin)
+    response = client.get(path)
+    html = response.content.decode()
+
+    assert response.status_code == status
+    assert f"<title>{title} · careermap</title>" in html
+    assert '<a class="brand" href="/">careermap</a>' in html
+    assert '<nav aria-label="Main">' in html
+    assert re.search(rf"<h1[^>]*>{heading}</h1>", html)
+    assert way_back in html
+    assert html.count("<h1") == 1
+    assert "a mangled request" not in html  # what went wrong inside is not shown
+
+
+@pytest.mark.urls("tests.careermap.broken_urls")
+@pytest.mark.parametrize(("path", "status"), [("/api/bad-request/", 400), ("/api/forbidden/", 403)])
+def test_a_refused_api_request_is_still_json(client, erin, path, status):
+    client.raise_request_exception = False
+    client.force_login(erin)
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.json() == {"detail": {400: "Bad request.", 403: "Forbidden."}[status]}
+
+
+def test_a_form_sent_without_its_csrf_token_says_it_expired_and_to_reload(erin):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(erin)
+    response = client.post("/account/", {"time_zone": "UTC"})
+    html = response.content.decode()
+
+    assert response.status_code == 403
+    assert "<title>Form expired · careermap</title>" in html
+    assert '<a class="brand" href="/">careermap</a>' in html
+    assert re.search(r"<h1[^>]*>This form has expired</h1>", html)
+    assert "reload the page and send the form again" in html
+    assert '<a href="/">go to your home page</a>' in html
+    assert "CSRF verification failed" not in html  # Django's own page
+
+
+def test_an_expired_log_in_form_says_so_to_a_visitor(db):
+    response = Client(enforce_csrf_checks=True).post("/login/", {"username": "x"})
+    html = response.content.decode()
+
+    assert response.status_code == 403
+    assert re.search(r"<h1[^>]*>This form has expired</h1>", html)
+    assert '<nav aria-label="Main">' not in html
 
 
 # --- The autosave's live region -----------------------------------------------------------

@@ -172,6 +172,52 @@ def test_forgot_password_sends_a_link_to_a_known_address_and_says_the_same_eithe
     assert _logs_in(client, "nora", NEW_PASSWORD)
 
 
+def test_the_sixth_request_for_one_address_within_the_hour_sends_nothing(
+    client, org, newcomer, mailbox: Mailbox, run_worker
+):
+    for _ in range(5):  # settings.PASSWORD_LINK_LIMIT_PER_ADDRESS
+        client.post("/password/", {"email": "nora@example.com"})
+    run_worker()
+    assert len(mailbox.to("nora@example.com")) == 5
+
+    # Past the limit (capitals and spaces make no new address): the same answer, no email.
+    sixth = client.post("/password/", {"email": " NORA@example.com"}, follow=True)
+    assert sixth.redirect_chain[-1][0] == "/password/sent/"
+    assert "If that address belongs to someone here" in sixth.content.decode()
+    assert DBTaskResult.objects.count() == 5
+    run_worker()
+    assert len(mailbox.messages) == 5
+
+
+def test_an_address_may_ask_again_once_the_window_has_passed(
+    client, org, newcomer, settings, monkeypatch
+):
+    settings.PASSWORD_LINK_LIMIT_PER_ADDRESS = 1
+    client.post("/password/", {"email": "nora@example.com"})
+    client.post("/password/", {"email": "nora@example.com"})
+    assert DBTaskResult.objects.count() == 1
+
+    later = timezone.now() + settings.PASSWORD_LINK_WINDOW + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    client.post("/password/", {"email": "nora@example.com"})
+    assert DBTaskResult.objects.count() == 2
+
+
+def test_one_client_asking_for_many_addresses_is_throttled_too(client, org, newcomer, settings):
+    """Per client IP address (core.security.client_ip), whatever the addresses: unknown
+    ones count, the known one past the limit gets nothing."""
+    settings.PASSWORD_LINK_LIMIT_PER_IP = 3
+    for n in range(3):
+        client.post("/password/", {"email": f"nobody{n}@example.com"})
+    response = client.post("/password/", {"email": "nora@example.com"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/password/sent/"
+    assert DBTaskResult.objects.count() == 0
+
+    # Another client is not held back by the first.
+    client.post("/password/", {"email": "nora@example.com"}, REMOTE_ADDR="192.0.2.7")
+    assert DBTaskResult.objects.count() == 1
+
+
 def test_no_link_for_a_deactivated_person_even_one_enqueued_before(
     client, org, newcomer, mailbox: Mailbox, run_worker
 ):

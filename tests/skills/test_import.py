@@ -112,12 +112,15 @@ def test_a_scale_that_strands_stored_expectations_is_refused_naming_them():
 
     errors = errors_of(load("direct"))
 
-    stored_fives = Expectation.objects.filter(level=5).values_list("role__key", "skill__key")
+    stored_fives = Expectation.objects.filter(level=5).values_list(
+        "role__name", "role__key", "skill__name", "skill__key"
+    )
     assert stored_fives  # the FT framework expects some skills at 5
-    for role_key, skill_key in stored_fives:
+    # Named as people know them, with the key that finds them in the document.
+    for role_name, role_key, skill_name, skill_key in stored_fives:
         assert (
-            f'scale: role "{role_key}" expects skill "{skill_key}" at level 5, '
-            "outside the new scale 0-4" in errors
+            f'scale: role "{role_name}" ({role_key}) expects skill "{skill_name}" ({skill_key}) '
+            "at level 5, outside the new scale 0-4" in errors
         )
     assert framework_snapshot() == before
 
@@ -381,9 +384,9 @@ MALFORMED = {
             ],
         },
         [
-            'categories[1].key: duplicate key "c"',
-            'skills[2].key: duplicate key "dup-skill"',
-            'roles[1].key: duplicate key "r"',
+            'categories[1].key: duplicate key "c", already the key of categories[0] ("C")',
+            'skills[2].key: duplicate key "dup-skill", already the key of skills[1] ("B")',
+            'roles[1].key: duplicate key "r", already the key of roles[0] ("R")',
         ],
     ),
     "wrong types": (
@@ -649,3 +652,28 @@ def test_hostile_documents_are_errors_with_their_path(case):
     document, expected = HOSTILE_DOCUMENTS[case]
     assert expected in errors_of(document)
     assert not Skill.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_stranded_descriptor_names_its_skill_and_a_duplicate_names_the_first_holder():
+    framework_import(
+        document={
+            "categories": [{"key": "c", "name": "Craft"}],
+            "skills": [
+                {"key": "design", "name": "System design", "category": "c", "levels": {0: "x"}},
+                {"key": "same", "name": "same", "category": "c", "levels": {0: "y"}},
+            ],
+        }
+    )
+
+    errors = errors_of({"scale": {"min": 1, "max": 5}})
+    assert 'scale: skill "System design" (design) describes level 0, outside the new scale 1-5' in (
+        errors
+    )
+    # A name that is the key is said once.
+    assert 'scale: skill "same" describes level 0, outside the new scale 1-5' in errors
+
+    errors = errors_of(
+        {"skills": [{"key": "k", "category": "c"}, {"key": "k", "name": "K", "category": "c"}]}
+    )
+    assert 'skills[1].key: duplicate key "k", already the key of skills[0]' in errors
