@@ -14,13 +14,13 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -36,7 +36,13 @@ from core.errors import Conflict
 from core.htmx import render_region, vary_on_htmx, wants_region
 from core.types import AuthedHttpRequest
 from people.models import Person
+from people.visibility import get_report_or_404
 from skills.models import Category, Scale, Skill
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from assessments.selectors import Expected
 
 TEMPLATE = "assessments/assess.html"
 FIELD = re.compile(r"^(level|evidence)-(.+)$")
@@ -69,7 +75,9 @@ class Scope:
 
 @dataclass(frozen=True)
 class Choice:
-    value: int
+    # The level as the form writes it (its radio's value, its label's number): a str, as
+    # an int would go through the template's number localisation, ten times a skill.
+    value: str
     label: str
     descriptor: str
     checked: bool
@@ -78,7 +86,7 @@ class Choice:
     @property
     def open(self) -> bool:
         """Its descriptor shown in its label: the current answer's and the expected
-        level's. The others are folded (Answer.folded), so that a long form stays light."""
+        level's. The others are folded (Answer.folded)."""
         return bool(self.descriptor) and (self.checked or self.expected)
 
 
@@ -102,7 +110,7 @@ class Answer:
     def choices(self) -> list[Choice]:
         return [
             Choice(
-                n,
+                str(n),
                 self.scale.label(n),
                 self.skill.descriptor(n),
                 n == self.level,
@@ -113,7 +121,8 @@ class Answer:
 
     @property
     def folded(self) -> list[Choice]:
-        """The levels whose descriptors are behind the skill's <details>."""
+        """The levels whose descriptors the form folds: its <details> fetches them when
+        opened (assessment_levels), so that a long form stays light."""
         return [c for c in self.choices if c.descriptor and not c.open]
 
 
@@ -129,7 +138,9 @@ def _urls(person: Person, kind: str) -> dict[str, str]:
     else:
         names, args = ("assess_report", "assess_report_save", "assess_report_submit"), [person.pk]
     page, save, submit = (reverse(f"assessments:{name}", args=args) for name in names)
-    return {"page": page, "save": save, "submit": submit}
+    # A skill's levels page is this prefix and its key: the form links one per skill,
+    # and 164 reverse() calls would show in its render time.
+    return {"page": page, "save": save, "submit": submit, "levels": f"{page}levels/"}
 
 
 def _wording(person: Person, kind: str) -> dict[str, str]:
@@ -168,11 +179,7 @@ def _context(
     now = timezone.now()
     groups: dict[int, Group] = {}
     for skill in shown:
-        rating = ratings.get(skill.pk)
-        answer = Answer(skill=skill, scale=scale, expected=skill.expected_level)
-        if rating is not None:
-            answer.level, answer.evidence = rating.level, rating.evidence
-            answer.state = "draft" if is_draft else "prefilled"
+        answer = _answer(skill, scale, ratings.get(skill.pk), is_draft=is_draft)
         if skill.key in saved:
             answer.state, answer.saved_at = "saved", now
         if skill.key in errors:
@@ -212,6 +219,18 @@ def _context(
     }
 
 
+def _answer(
+    skill: WithAnnotations[Skill, Expected], scale: Scale, rating: Rating | None, *, is_draft: bool
+) -> Answer:
+    """A skill's answer as stored: in the open draft, else in the last submitted
+    assessment (pre-filled), else none yet."""
+    answer = Answer(skill=skill, scale=scale, expected=skill.expected_level)
+    if rating is not None:
+        answer.level, answer.evidence = rating.level, rating.evidence
+        answer.state = "draft" if is_draft else "prefilled"
+    return answer
+
+
 def _editor(request: AuthedHttpRequest) -> str:
     return _editor_of(request.POST) or uuid.uuid4().hex
 
@@ -228,6 +247,32 @@ def assessment_form(request: AuthedHttpRequest, *, person: Person, kind: str) ->
     """GET: the form; for an htmx filter or scope change, only its region."""
     context = _context(request, person=person, kind=kind, scope=Scope.from_data(request.GET))
     return render_region(request, TEMPLATE, "assess", context)
+
+
+def assessment_levels(
+    request: AuthedHttpRequest, *, person: Person, kind: str, key: str
+) -> HttpResponse:
+    """GET: what a skill's levels mean. For htmx (the form's <details>, opened), the
+    levels the form folds: all but the current answer's and the expected level's, which
+    the form shows. Without JavaScript, a page of every level. 404 for a skill that is
+    not on the form (retired, unknown)."""
+    skills, _ = assessable_skills(person)
+    skill = next((s for s in skills if s.key == key), None)
+    if skill is None:
+        raise Http404("No such skill.")
+    source = assessment_starting_point(person=person, kind=kind, author=request.user)
+    rating = source.ratings.filter(skill=skill).first() if source is not None else None
+    is_draft = source is not None and source.status == Assessment.Status.DRAFT
+    context = {
+        **_wording(person, kind),
+        "title": f"What each level of {skill.name} means",
+        "person": person,
+        "kind": kind,
+        "urls": _urls(person, kind),
+        "answer": _answer(skill, Scale.current(), rating, is_draft=is_draft),
+        "levels_page": True,
+    }
+    return render_region(request, TEMPLATE, "levels", context)
 
 
 def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, Any]]:
@@ -435,8 +480,29 @@ def assess_submit(request: AuthedHttpRequest) -> HttpResponse:
     return assessment_confirm_submit(request, person=request.user, kind=Assessment.Kind.SELF)
 
 
+@login_required
+@require_GET
+def assess_levels(request: AuthedHttpRequest, key: str) -> HttpResponse:
+    return assessment_levels(request, person=request.user, kind=Assessment.Kind.SELF, key=key)
+
+
+@login_required
+@require_GET
+def assess_report_levels(request: AuthedHttpRequest, pk: int, key: str) -> HttpResponse:
+    """The manager assessment's twin (its other views are in views/report.py): the
+    report's managers only, as there; anyone else gets 404."""
+    person = get_report_or_404(request.user, pk)
+    return assessment_levels(request, person=person, kind=Assessment.Kind.MANAGER, key=key)
+
+
 urlpatterns = [
     path("assess/", assess, name="assess"),
+    path("assess/levels/<slug:key>/", assess_levels, name="assess_levels"),
+    path(
+        "team/<int:pk>/assess/levels/<slug:key>/",
+        assess_report_levels,
+        name="assess_report_levels",
+    ),
     path("assess/save/", assess_save, name="assess_save"),
     path("assess/submit/", assess_submit, name="assess_submit"),
 ]

@@ -12,8 +12,11 @@ from django.urls import reverse
 
 from assessments.models import Assessment
 from assessments.services import DraftExists, assessment_rate, assessment_start, assessment_submit
-from skills.models import Skill
-from tests.factories import CategoryFactory, ExpectationFactory, SkillFactory
+from skills.library import read
+from skills.models import Scale, Skill
+from skills.openformat import parse
+from skills.services import framework_import
+from tests.factories import CategoryFactory, ExpectationFactory, PersonFactory, SkillFactory
 from tests.helpers import HTMX, fieldset, levels
 
 pytestmark = pytest.mark.django_db
@@ -103,29 +106,42 @@ def test_skills_are_grouped_by_category_under_h2_headings(as_erin):
     assert not re.search(r"<h[3-6]", html)
 
 
-def test_each_level_is_a_labelled_radio_the_other_levels_descriptors_folded(as_erin, erin):
+def unescape(html: str) -> str:
+    return html.replace("&#x27;", "'").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def test_each_level_is_a_labelled_radio_the_other_levels_descriptors_on_demand(as_erin, erin):
     """The radio sits in its label; the chosen and the expected level's descriptors are
-    in their labels, the others behind the skill's <details> (no JavaScript needed)."""
+    in their labels. The others are not in the page: the skill's <details> links to
+    them (their own page without JavaScript; static/js/assess.js fetches them)."""
     skill = Skill.objects.get(key="technical-depth")
     save(as_erin, "technical-depth", 1)
     expected = erin.target_role.expectations.get(skill=skill).level
-    html = fieldset(as_erin.get(reverse("assessments:assess")).content.decode(), "technical-depth")
+    page = as_erin.get(reverse("assessments:assess")).content.decode()
+    html = fieldset(page, "technical-depth")
     assert "<legend>Technical depth</legend>" in html
-    labels = re.findall(r'<label class="level">(.*?)</label>', html, re.S)
+    labels = re.findall(r'<label><input type="radio"(.*?)</label>', html, re.S)
     assert len(labels) == 6
-    folded = re.search(r'<details class="level-more">(.*?)</details>', html, re.S).group(1)
     for level, label in enumerate(["None", "Aware", "Developing", "Proficient", "Advanced"]):
-        assert f'name="level-technical-depth" value="{level}"' in labels[level]
+        assert f' name="level-technical-depth" value="{level}"' in labels[level]
         assert f"{level} · {label}" in labels[level]
         descriptor = skill.descriptor(level)
         if level in (1, expected):
-            assert descriptor in labels[level].replace("&#x27;", "'")
-            assert descriptor not in folded.replace("&#x27;", "'")
+            assert descriptor in unescape(labels[level])
         elif descriptor:
-            assert descriptor not in labels[level].replace("&#x27;", "'")
-            assert descriptor in folded.replace("&#x27;", "'")
+            assert descriptor not in unescape(labels[level])
+            assert descriptor not in unescape(page)  # nowhere in the page
     assert "· expected" in labels[expected]
+    details = re.search(r"<details>(.*?)</details>", html, re.S).group(1)
+    assert details.startswith("<summary>What the other levels mean")
+    assert '<a href="/assess/levels/technical-depth/">Read them' in details
     assert '<label for="evidence-technical-depth">Evidence' in html
+
+
+def test_a_skill_without_descriptors_has_no_details(as_erin):
+    Skill.objects.filter(key="mentoring").update(levels={})
+    html = fieldset(as_erin.get(reverse("assessments:assess")).content.decode(), "mentoring")
+    assert "<details" not in html
 
 
 def test_filter_by_category_without_javascript(as_erin):
@@ -383,6 +399,154 @@ def test_the_next_assessment_starts_pre_filled_from_the_last_submitted_one(as_er
     submitted = Assessment.objects.get(person=erin, status="submitted")
     assert levels(draft_of(erin)) == {"system-design": 3, "mentoring": 2}
     assert levels(submitted) == {"system-design": 3}  # submitted ones never change
+
+
+# --- What each level means: the levels the form folds, on demand --------------------------
+
+
+def levels_url(key: str, person=None) -> str:
+    if person is None:
+        return reverse("assessments:assess_levels", args=[key])
+    return reverse("assessments:assess_report_levels", args=[person.pk, key])
+
+
+def folded(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r"<dt>(\d) · ", html)]
+
+
+def test_opening_the_details_fetches_the_levels_the_form_folds(as_erin, erin):
+    skill = Skill.objects.get(key="technical-depth")
+    expected = erin.target_role.expectations.get(skill=skill).level
+    save(as_erin, "technical-depth", 1)
+    response = as_erin.get(levels_url("technical-depth"), headers=HTMX)
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "HX-Request" in response["Vary"]
+    assert html.startswith("<dl><dt>")  # the region alone, for the <details>
+    assert "<html" not in html
+    assert folded(html) == [
+        n for n in Scale.current().levels if n not in (1, expected) and skill.descriptor(n)
+    ]
+    for n in folded(html):
+        assert f"<dd>{skill.descriptor(n)}</dd>" in html
+
+
+def test_the_folded_levels_follow_the_answer(as_erin):
+    save(as_erin, "technical-depth", 1)
+    save(as_erin, "technical-depth", 2)
+    html = as_erin.get(levels_url("technical-depth"), headers=HTMX).content.decode()
+    assert 1 in folded(html)
+    assert 2 not in folded(html)
+
+
+def test_without_javascript_the_levels_have_a_page_of_their_own(as_erin, erin):
+    """Every level there (the form is not beside it), the answer and the expected level
+    marked, and the way back to the skill in the form."""
+    skill = Skill.objects.get(key="technical-depth")
+    expected = erin.target_role.expectations.get(skill=skill).level
+    save(as_erin, "technical-depth", 1)
+    response = as_erin.get(levels_url("technical-depth"))
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "<title>What each level of Technical depth means · careermap</title>" in html
+    assert "<h1>What each level of Technical depth means</h1>" in html
+    assert folded(html) == list(Scale.current().levels)
+    for n in Scale.current().levels:
+        assert f"<dd>{skill.descriptor(n) or 'No description.'}</dd>" in html
+    assert '1 · Aware <span class="muted">· the current answer</span>' in html
+    assert f'{expected} · {Scale.current().label(expected)} <span class="muted">· expected' in html
+    assert '<a href="/assess/#skill-technical-depth">Back to the form</a>' in html
+    # A skill her roles do not expect is on the form of every skill.
+    html = as_erin.get(levels_url("hiring")).content.decode()
+    assert '<a href="/assess/?all=1#skill-hiring">Back to the form</a>' in html
+
+
+def test_a_retired_or_unknown_skill_has_no_levels(as_erin):
+    Skill.objects.filter(key="hiring").update(retired=True)
+    assert as_erin.get(levels_url("hiring")).status_code == 404
+    assert as_erin.get(levels_url("no-such-skill"), headers=HTMX).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in_for_the_levels(client, erin):
+    for url in (levels_url("mentoring"), levels_url("mentoring", erin)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("manager", ["max", "mona"])
+def test_a_manager_reads_the_levels_his_own_answers_fold(client, org, manager):
+    """His form shows his answer's descriptor, not erin's: the folded levels are his."""
+    erin, by = org["erin"], org[manager]
+    skill = Skill.objects.get(key="technical-depth")
+    expected = erin.target_role.expectations.get(skill=skill).level
+    mine, hers = [n for n in (1, 2, 3) if n != expected][:2]
+    assessment_start(
+        by=erin, person=erin, kind="self", ratings=[{"skill": skill.key, "level": hers}]
+    )
+    assessment_start(
+        by=by, person=erin, kind="manager", ratings=[{"skill": skill.key, "level": mine}]
+    )
+    client.force_login(by)
+    html = client.get(levels_url(skill.key, erin), headers=HTMX).content.decode()
+    assert hers in folded(html)
+    assert mine not in folded(html)
+    page = client.get(reverse("assessments:assess_report", args=[erin.pk])).content.decode()
+    assert f'<a href="/team/{erin.pk}/assess/levels/technical-depth/">' in page
+
+
+@pytest.mark.parametrize("who", ["erin", "sam", "mia", "eli", "hana"])
+def test_only_the_reports_managers_read_the_levels_of_her_assessment(client, org, who):
+    """As on the manager assessment itself: erin, a peer, a peer manager, the outsider
+    and HR get 404."""
+    client.force_login(org[who])
+    assert client.get(levels_url("technical-depth", org["erin"])).status_code == 404
+    assert client.get(levels_url("technical-depth", org["erin"]), headers=HTMX).status_code == 404
+
+
+# 1 session, 2 user (the layout's), 3 the person's current and target roles, 4 active
+# skills with "expected" and the expected level, 5 the open draft (else the last
+# submitted assessment), 6 its rating of the skill, 7 the scale.
+PINNED_LEVELS = 7
+
+
+def test_the_levels_run_a_fixed_number_of_queries(as_erin, erin, django_assert_num_queries):
+    grow(erin, skills=0, assessments=1)
+    with django_assert_num_queries(PINNED_LEVELS):
+        as_erin.get(levels_url("technical-depth"), headers=HTMX)
+    grow(erin, skills=60, assessments=3)
+    with django_assert_num_queries(PINNED_LEVELS):
+        html = as_erin.get(levels_url("technical-depth"), headers=HTMX).content.decode()
+    assert folded(html)
+
+
+# --- The 164-skill catalogue -------------------------------------------------------------
+
+# Issue 16 asks for less than 150 kB for the 164 skills of direct.yaml (434 kB
+# originally). That catalogue has no per-skill level descriptors, so loading them on
+# demand saves it nothing: its bytes are the form itself (5 labelled radios, the
+# description and the evidence field of each skill). The guard below holds what the
+# lean markup reached; the target is kept as a strict xfail, to be turned into the guard
+# once the page gets there.
+PAGE_BUDGET = 215_000
+
+
+def catalogue_page(client) -> bytes:
+    framework_import(document=parse(read("direct")))
+    client.force_login(PersonFactory(username="assessor"))  # no role: every skill
+    response = client.get(reverse("assessments:assess"), {"all": "1"})
+    assert response.status_code == 200
+    assert len(fieldsets(response.content.decode())) == 164
+    return response.content
+
+
+def test_the_164_skill_catalogue_page_stays_within_its_budget(client):
+    assert len(catalogue_page(client)) < PAGE_BUDGET
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16's target, not reached: see PAGE_BUDGET")
+def test_the_164_skill_catalogue_page_is_under_150_kb(client):
+    assert len(catalogue_page(client)) < 150_000
 
 
 # --- Queries -------------------------------------------------------------------------------

@@ -1,0 +1,106 @@
+// The assessment form (templates/assessments/assess.html): a skill's folded levels,
+// fetched into its <details> when opened, and the focus kept in place when an autosave
+// swaps the skill's fieldset.
+(function () {
+  "use strict";
+
+  // --- The other levels, on demand -------------------------------------------------------
+  // Without JavaScript the <details> holds a link to the levels' own page. Opened, the
+  // same URL's htmx region (the folded levels alone) takes the link's place, in a polite
+  // live region that is busy while it loads.
+  function load(details) {
+    var link = details.querySelector("a[href]");
+    if (!link || details.hasAttribute("data-loading")) {
+      return;
+    }
+    var slot = link.parentNode;
+    details.setAttribute("data-loading", "");
+    slot.setAttribute("aria-live", "polite");
+    slot.setAttribute("aria-busy", "true");
+    slot.textContent = "Loading…";
+    fetch(link.href, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        slot.innerHTML = html;
+      })
+      .catch(function () {
+        // The link still leads to the levels' own page.
+        slot.textContent = "Could not load them here: ";
+        slot.appendChild(link);
+        details.removeAttribute("data-loading");
+      })
+      .finally(function () {
+        slot.setAttribute("aria-busy", "false");
+      });
+  }
+
+  // "toggle" does not bubble: caught on its way down.
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var details = event.target;
+      if (details.tagName === "DETAILS" && details.open && details.closest("fieldset.skill")) {
+        load(details);
+      }
+    },
+    true
+  );
+
+  // --- The focus across an autosave ------------------------------------------------------
+  // Each answer's save swaps its whole fieldset. htmx puts the focus back on an element
+  // with an id (the evidence); a radio or a summary has none, and the focus would fall to
+  // <body>: the keyboard's place in the form lost. So note what had it, and an open
+  // <details>, before the swap, and give them back to the new fieldset after it.
+  var kept = null;
+
+  function selector(fieldset, elt) {
+    if (!elt || !fieldset.contains(elt)) {
+      return "";
+    }
+    if (elt.type === "radio") {
+      return 'input[name="' + CSS.escape(elt.name) + '"][value="' + CSS.escape(elt.value) + '"]';
+    }
+    if (elt.id) {
+      return "#" + CSS.escape(elt.id);
+    }
+    return elt.closest("details") ? "summary" : "";
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    kept = null;
+    if (target && target.matches && target.matches("fieldset.skill") && target.id) {
+      var details = target.querySelector("details");
+      kept = {
+        id: target.id,
+        focus: selector(target, document.activeElement),
+        open: Boolean(details && details.open),
+      };
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function () {
+    var was = kept;
+    var fieldset = was && document.getElementById(was.id);
+    kept = null;
+    if (!fieldset) {
+      return;
+    }
+    var details = fieldset.querySelector("details");
+    if (was.open && details) {
+      details.open = true; // its "toggle" loads the levels folded now
+    }
+    var active = document.activeElement;
+    if (was.focus && (!active || active === document.body)) {
+      var elt = fieldset.querySelector(was.focus);
+      if (elt) {
+        elt.focus({ preventScroll: true });
+      }
+    }
+  });
+})();

@@ -1,0 +1,251 @@
+"""The assessment form by keyboard alone (issue 16), in real Chromium: erin rates her
+skills, reads the folded levels of one (Enter on its summary fetches them), writes
+evidence and submits through the confirmation; max assesses erin the same way. No
+mouse: Tab, Shift+Tab, the arrow keys, Space and Enter, and text typed key by key.
+
+Each answer's autosave swaps its skill's fieldset: the focus must come back to the same
+control in the new one (static/js/assess.js), never fall to <body>.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings as django_settings
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from assessments.models import Assessment
+from tests.helpers import levels
+
+SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
+AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+SAVE = re.compile(r"/assess/save/$")
+
+
+def focused(page: Page, script: str):
+    return page.evaluate(f"(() => {{ const e = document.activeElement; return {script}; }})()")
+
+
+def tab_to(page: Page, script: str, *, back: bool = False, most: int = 150) -> None:
+    """Tab (or Shift+Tab) until the focused element answers `script` truthily."""
+    for _ in range(most):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if focused(page, script):
+            return
+    raise AssertionError(f"never reached: {script}")
+
+
+def log_in_by_keyboard(page: Page, base: str, username: str) -> None:
+    page.goto(base + "/login/")
+    expect(page.get_by_label("Username")).to_be_focused()  # autofocus
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Home", level=1)).to_be_visible()
+    page.wait_for_load_state("load")  # leaving earlier aborts Home's style sheets
+
+
+def radio(skill: Locator, level: int) -> Locator:
+    return skill.get_by_role("radio", name=re.compile(rf"^{level} · "))
+
+
+def autosaved(page: Page, key: str, key_press: str) -> None:
+    """Press a key that changes skill `key`'s answer, and wait for its fieldset's swap."""
+    state = page.locator(f"#state-{key}")
+    page.evaluate(f"document.getElementById('state-{key}').dataset.old = '1'")
+    with page.expect_response(lambda r: bool(SAVE.search(r.url))) as saved:
+        page.keyboard.press(key_press)
+    assert saved.value.ok
+    # The new fieldset's line (the old one carried the mark).
+    expect(state).to_contain_text("Saved at")
+    expect(state).not_to_have_attribute("data-old", "1")
+
+
+def assert_focus_kept(page: Page, key: str, level: int) -> None:
+    """After the swap: the same radio of the new fieldset has the focus, checked."""
+    assert focused(page, "e !== document.body"), "the focus fell to <body>"
+    assert focused(page, f"e.name === 'level-{key}' && e.value === '{level}' && e.checked"), (
+        focused(page, "e.outerHTML")
+    )
+    assert focused(page, f"document.getElementById('skill-{key}').contains(e)")
+
+
+# The form's first two skills (Technical craft), in its order.
+FIRST, SECOND = "system-design", "technical-depth"
+
+
+def submit_by_keyboard(page: Page) -> None:
+    """The bar's "Review and submit" (a link to the submit step), its button, and the
+    browser's confirmation (htmx's hx-confirm), accepted."""
+    tab_to(page, "e.textContent.trim() === 'Review and submit'")
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#submit")
+    tab_to(page, "e.tagName === 'BUTTON' && e.closest('#submit') !== null")
+    assert focused(page, "e.textContent.trim()") == "Submit"
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_erin_self_assesses_and_submits_by_keyboard(live_server, page, org):
+    erin = org["erin"]
+    log_in_by_keyboard(page, live_server.url, "erin")
+    page.goto(live_server.url + "/assess/")
+    first = page.locator(f"#skill-{FIRST}")
+
+    # Into the first skill: its radios are one stop; none is checked, so the first.
+    tab_to(page, f"e.name === 'level-{FIRST}'")
+    assert focused(page, "e.value") == "0"
+    autosaved(page, FIRST, "Space")  # Space checks 0
+    assert_focus_kept(page, FIRST, 0)
+    for level in (1, 2):  # each arrow checks the next level, saved as given
+        autosaved(page, FIRST, "ArrowDown")
+        assert_focus_kept(page, FIRST, level)
+    autosaved(page, FIRST, "ArrowUp")
+    assert_focus_kept(page, FIRST, 1)
+    expect(radio(first, 1)).to_be_checked()
+    expect(page.locator("#assess-count")).to_contain_text("1 of 15")
+    expect(page.locator("#autosave-status")).to_have_text("Saved: System design.")
+
+    # The other levels: Enter on the summary fetches them into the <details>.
+    summary = first.locator("summary")
+    page.keyboard.press("Tab")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_text("What the other levels mean for System design")
+    with page.expect_response(re.compile(rf"/assess/levels/{FIRST}/$")):
+        page.keyboard.press("Enter")
+    details = first.locator("details")
+    expect(details).to_have_attribute("open", "")
+    # All but her answer (1) and what Staff Engineer expects (4): those are in the form.
+    expect(details.locator("dt")).to_have_text(
+        ["0 · None", "2 · Developing", "3 · Proficient", "5 · Leading"]
+    )
+    slot = details.locator("dl").locator("..")
+    expect(slot).to_have_attribute("aria-live", "polite")
+    expect(slot).to_have_attribute("aria-busy", "false")
+    expect(summary).to_be_focused()  # where Enter left it
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        first.scroll_into_view_if_needed()
+        # caret="initial": hiding the caret would inject a style, which the CSP refuses.
+        page.screenshot(path=SCREENSHOTS / f"assess-levels-open-{width}.png", caret="initial")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Evidence, typed; Tab leaves it (its change saves) for the next skill's radios.
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#evidence-{FIRST}")).to_be_focused()
+    page.keyboard.type("Designed the billing pipeline: https://example.com/rfc/7")
+    with page.expect_response(lambda r: bool(SAVE.search(r.url))):
+        page.keyboard.press("Tab")
+    expect(page.locator(f"#state-{FIRST}")).to_contain_text("Saved at")
+    assert focused(page, "e.name") == f"level-{SECOND}"
+    # The swapped skill kept its <details> open, its levels fetched again.
+    expect(first.locator("details")).to_have_attribute("open", "")
+    expect(first.locator("details dt")).to_have_count(4)
+
+    # Shift+Tab goes back into the swapped skill: the evidence as typed.
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator(f"#evidence-{FIRST}")).to_be_focused()
+    expect(page.locator(f"#evidence-{FIRST}")).to_have_value(re.compile("^Designed the"))
+    page.keyboard.press("Tab")
+
+    # The second skill: ArrowDown from its unchecked first radio checks level 1.
+    autosaved(page, SECOND, "ArrowDown")
+    assert_focus_kept(page, SECOND, 1)
+    autosaved(page, SECOND, "ArrowDown")
+    assert_focus_kept(page, SECOND, 2)
+    expect(page.locator("#assess-count")).to_contain_text("2 of 15")
+    expect(page.locator("#autosave-status")).to_have_text("Saved: Technical depth.")
+
+    submit_by_keyboard(page)
+    expect(page.get_by_text(re.compile(r"^Submitted: 2 skills rated\.")).first).to_be_visible()
+    done = Assessment.objects.get(person=erin, kind="self")
+    assert done.status == "submitted"
+    assert levels(done) == {FIRST: 1, SECOND: 2}
+    assert done.ratings.get(skill__key=FIRST).evidence.startswith("Designed the")
+
+
+def test_max_assesses_erin_by_keyboard(live_server, page, org):
+    erin, max_ = org["erin"], org["max"]
+    log_in_by_keyboard(page, live_server.url, "max")
+    page.goto(f"{live_server.url}/team/{erin.pk}/assess/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assessment of Erin")
+
+    tab_to(page, f"e.name === 'level-{FIRST}'")
+    for level in (1, 2, 3):
+        autosaved(page, FIRST, "ArrowRight")
+        assert_focus_kept(page, FIRST, level)
+
+    # Evidence, then back with Shift+Tab to the summary, which the save does not lose.
+    tab_to(page, f"e.id === 'evidence-{FIRST}'")
+    page.keyboard.type("Ran the incident reviews")
+    with page.expect_response(lambda r: bool(SAVE.search(r.url))):
+        page.keyboard.press("Shift+Tab")  # leaving the evidence saves it
+    expect(page.locator(f"#state-{FIRST}")).to_contain_text("Saved at")
+    expect(page.locator(f"#skill-{FIRST} summary")).to_be_focused()
+    assert focused(page, f"document.getElementById('skill-{FIRST}').contains(e)")
+
+    tab_to(page, f"e.name === 'level-{SECOND}'")
+    autosaved(page, SECOND, "Space")
+    assert_focus_kept(page, SECOND, 0)
+
+    submit_by_keyboard(page)
+    submitted = page.get_by_text(re.compile(r"^Submitted: 2 skills rated for Erin"))
+    expect(submitted.first).to_be_visible()
+    done = Assessment.objects.get(person=erin, kind="manager", author=max_)
+    assert done.status == "submitted"
+    assert levels(done) == {FIRST: 3, SECOND: 0}
+    assert done.ratings.get(skill__key=FIRST).evidence == "Ran the incident reviews"
+
+
+def axe_violations(page: Page) -> list[str]:
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} ({v['nodes'][0]['target']})"
+        for v in result["violations"]
+    ]
+
+
+def test_the_opened_levels_and_their_own_page_pass_axe(live_server, browser: Browser, org):
+    """axe-core (its script injected: a context that bypasses the CSP) on the form with
+    a skill's folded levels fetched into its <details>, and on the levels' own page (the
+    way without JavaScript), for erin and for max assessing her, at 1280 and 375 px."""
+    assert AXE.is_file(), f"{AXE} is missing: `make test` installs it (npm ci)."
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    erin = org["erin"]
+    for username, form in (("erin", "/assess/"), ("max", f"/team/{erin.pk}/assess/")):
+        log_in_by_keyboard(page, live_server.url, username)
+        page.goto(live_server.url + form)
+        summary = page.locator(f"#skill-{FIRST} summary")
+        summary.focus()
+        with page.expect_response(re.compile(rf"/assess/levels/{FIRST}/$")):
+            page.keyboard.press("Enter")
+        # Not answered yet: every level but the expected one (4, in the form).
+        expect(page.locator(f"#skill-{FIRST} details dt")).to_have_count(5)
+        expect(summary).to_have_text("What the other levels mean for System design")
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert axe_violations(page) == [], (username, form, width)
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+        page.goto(f"{live_server.url}{form}levels/{FIRST}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "What each level of System design means"
+        )
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.screenshot(path=SCREENSHOTS / f"assess-levels-page-{username}-{width}.png")
+            assert axe_violations(page) == [], (username, "levels page", width)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.keyboard.press("Tab")  # the skip link: then out, by the header's Log out
+        tab_to(page, "e.textContent.trim() === 'Log out'")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    context.close()
