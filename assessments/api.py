@@ -18,8 +18,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assessments.evidence import (
+    evidence_add,
+    evidence_delete,
+    evidence_dispute,
+    evidence_update,
+    visible_evidence,
+)
 from assessments.gaps import paths_for, team_for, visible_gaps
-from assessments.models import Assessment, Rating
+from assessments.models import Assessment, Evidence, Rating
 from assessments.rollups import (
     calibration_managers,
     calibration_of,
@@ -33,6 +40,8 @@ from assessments.serializers import (
     CalibrationSerializer,
     DivergentPairSerializer,
     DivergentQuerySerializer,
+    EvidenceSerializer,
+    EvidenceUpdateSerializer,
     GapsSerializer,
     PathSerializer,
     SkillReportSerializer,
@@ -84,7 +93,12 @@ class AssessmentViewSet(
     def get_queryset(self) -> QuerySet[Assessment]:
         return (
             visible_assessments(self.request.user)
-            .prefetch_related(Prefetch("ratings", Rating.objects.select_related("skill")))
+            .prefetch_related(
+                Prefetch(
+                    "ratings",
+                    Rating.objects.select_related("skill").prefetch_related("evidence_items"),
+                )
+            )
             .order_by("-created_at", "-id")
         )
 
@@ -133,6 +147,75 @@ class AssessmentViewSet(
 
     def _fresh(self, assessment: Assessment) -> dict[str, Any]:
         return self.get_serializer(self.get_queryset().get(pk=assessment.pk)).data
+
+
+class EvidenceFilter(StrictFilterSet):
+    person = django_filters.ModelChoiceFilter(queryset=visible_people)  # type: ignore[arg-type]
+    skill = django_filters.CharFilter(field_name="skills__key", help_text="A skill slug.")
+    kind = django_filters.ChoiceFilter(choices=Evidence.Kind.choices)
+    since = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+
+    class Meta:
+        model = Evidence
+        fields = ["person", "skill", "kind", "since"]
+
+
+class EvidenceViewSet(FiltersOnListOnly, viewsets.ModelViewSet):
+    """The evidence log of the people the caller may see (rules: assessments.evidence)."""
+
+    serializer_class = EvidenceSerializer
+    lookup_value_converter = "int"
+    filterset_class = EvidenceFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    queryset = Evidence.objects.none()  # for the schema; requests use get_queryset()
+    request: AuthedRequest
+
+    def get_queryset(self) -> QuerySet[Evidence]:
+        return visible_evidence(self.request.user).distinct()
+
+    def create(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        person = data.pop("person", request.user)
+        try:
+            item = evidence_add(by=request.user, person=person, **data)
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied({"person": [str(exc)]}) from exc
+        return Response(self._fresh(item), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EvidenceUpdateSerializer, responses=EvidenceSerializer)
+    def partial_update(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        item = self.get_object()
+        serializer = EvidenceUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        dispute = {k: fields.pop(k) for k in ("disputed", "dispute_comment") if k in fields}
+        if dispute and fields:
+            raise exceptions.ValidationError(
+                {"disputed": ["Dispute an item on its own, without changing its fields."]}
+            )
+        if dispute:
+            disputed = dispute.get("disputed", item.disputed)
+            item = evidence_dispute(
+                by=request.user,
+                item=item,
+                disputed=disputed,
+                comment=dispute.get("dispute_comment", item.dispute_comment),
+            )
+        else:
+            item = evidence_update(by=request.user, item=item, **fields)
+        return Response(self._fresh(item))
+
+    def update(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        return self.partial_update(request, *args, **kwargs)
+
+    def destroy(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        evidence_delete(by=request.user, item=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _fresh(self, item: Evidence) -> dict[str, Any]:
+        return self.get_serializer(self.get_queryset().get(pk=item.pk)).data
 
 
 def _if_match_version(request: Request) -> int | None:

@@ -17,8 +17,14 @@ written once:
   `max(E - (current or 0), 0)` (`_GAP_ROWS_SQL`, the one SQL fragment that per-person
   results and org tallies both read).
 - **Readiness**: the share of expected skills with gap 0; 1.0 for a role that expects
-  no active skill; none without a role (`readiness`).
+  no active skill; none without a role (`readiness`). On confirmed levels: the same,
+  with the gaps measured from the manager's levels alone (`gaps_many(confirmed=True)`).
 - **Divergence**: self and manager levels `DIVERGENCE` or more apart (`diverges`).
+- **Rated at, stale**: when the current level was submitted (the manager's rating's
+  time, else the self rating's); stale once older than `CAREERMAP_STALE_AFTER_DAYS`
+  (`GapRow.stale`).
+- **Evidence count**: the person's undisputed evidence items that show the skill
+  (`_EVIDENCE_COUNT_SQL`; one person's rows only).
 
 Rows come in gap order: gap descending, then skill key ascending.
 """
@@ -27,13 +33,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, OuterRef, Subquery, When
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from assessments.models import DIVERGENCE, Assessment, CurrentLevel, Rating
+from assessments.models import DIVERGENCE, Assessment, CurrentLevel, Evidence, Rating
 from people.models import Person
 from people.visibility import visible_ids
 from skills.models import Expectation, Role, Skill
@@ -43,6 +53,25 @@ def diverges(self_level: int | None, manager_level: int | None) -> bool:
     if self_level is None or manager_level is None:
         return False
     return abs(self_level - manager_level) >= DIVERGENCE
+
+
+def is_stale(rated_at: datetime | None, *, now: datetime | None = None) -> bool:
+    """A rating submitted more than CAREERMAP_STALE_AFTER_DAYS ago; exactly that many
+    days old is not stale yet."""
+    if rated_at is None:
+        return False
+    days = timedelta(days=settings.CAREERMAP_STALE_AFTER_DAYS)
+    return rated_at < (now or timezone.now()) - days
+
+
+def _datetime(value: Any) -> datetime | None:
+    """A timestamp read by raw SQL: a datetime (PostgreSQL) or its text (SQLite)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, UTC)
+    return parsed
 
 
 def readiness(ready: int, expected: int) -> float:
@@ -70,6 +99,8 @@ def _tables() -> dict[str, str]:
         "skill": quote(Skill._meta.db_table),
         "role": quote(Role._meta.db_table),
         "person": quote(Person._meta.db_table),
+        "evidence": quote(Evidence._meta.db_table),
+        "evidence_skills": quote(Evidence.skills.through._meta.db_table),
     }
 
 
@@ -178,16 +209,20 @@ def latest_levels(person_ids: Iterable[int]) -> dict[tuple[int, int], CurrentLev
 
 # The gap rows of {subjects}, a query of (person_id, role_id) pairs: one row per subject
 # and active skill its role expects, with the person's levels, current level and gap.
+# {level} is the level measured: the current level (_CURRENT_LEVEL), or the manager's
+# alone (_CONFIRMED_LEVEL: readiness on the levels a manager has confirmed).
 _GAP_ROWS_SQL = """
 SELECT sub.person_id, sub.role_id, s.id AS skill_id, s.key AS skill_key,
-       e.level AS expected, c.self_level, c.manager_level, c.level AS current,
-       CASE WHEN e.level > COALESCE(c.level, 0) THEN e.level - COALESCE(c.level, 0)
-            ELSE 0 END AS gap
+       e.level AS expected, c.self_level, c.manager_level, {level} AS current,
+       CASE WHEN e.level > COALESCE({level}, 0) THEN e.level - COALESCE({level}, 0)
+            ELSE 0 END AS gap,
+       COALESCE(c.manager_at, c.self_at) AS rated_at
 FROM ({subjects}) sub
 JOIN {expectation} e ON e.role_id = sub.role_id
 JOIN {skill} s ON s.id = e.skill_id AND s.retired = %(retired)s
 LEFT JOIN {current} c ON c.person_id = sub.person_id AND c.skill_id = e.skill_id
 """
+_CURRENT_LEVEL, _CONFIRMED_LEVEL = "c.level", "c.manager_level"
 
 
 @dataclass(slots=True)  # thousands per heatmap: not frozen, whose __init__ is 4x slower
@@ -198,6 +233,8 @@ class GapRow:
     manager_level: int | None
     current: int | None
     gap: int
+    rated_at: datetime | None = None  # when the current level was submitted
+    evidence_count: int | None = None  # counted for one person's rows only
     # The skill itself (category loaded), unless the caller asked for the numbers only.
     skill: Skill | None = field(default=None, compare=False)
 
@@ -210,6 +247,10 @@ class GapRow:
     @property
     def diverges(self) -> bool:
         return diverges(self.self_level, self.manager_level)
+
+    @property
+    def stale(self) -> bool:
+        return is_stale(self.rated_at)
 
 
 @dataclass(frozen=True)
@@ -253,13 +294,15 @@ def _values(subjects: Sequence[Subject]) -> tuple[str, dict[str, Any]]:
     return sql, params
 
 
-def _rows_of(subjects: Sequence[Subject], *, with_skills: bool) -> dict[Subject, list[GapRow]]:
+def _rows_of(
+    subjects: Sequence[Subject], *, with_skills: bool, level: str = _CURRENT_LEVEL
+) -> dict[Subject, list[GapRow]]:
     """Subject -> its gap rows, in gap order. One query (two with the skills)."""
     found: dict[Subject, list[GapRow]] = {subject: [] for subject in subjects}
     if not subjects:
         return found
     values, params = _values(subjects)
-    sql = _GAP_ROWS_SQL.format(**_tables(), subjects=values)
+    sql = _GAP_ROWS_SQL.format(**_tables(), subjects=values, level=level)
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "retired": False})
         fetched = cursor.fetchall()
@@ -268,8 +311,10 @@ def _rows_of(subjects: Sequence[Subject], *, with_skills: bool) -> dict[Subject,
         if with_skills and fetched
         else {}
     )
-    for person_id, role_id, skill_id, key, expected, own, manager, current, gap in fetched:
-        row = GapRow(key, expected, own, manager, current, gap, skill=skills.get(skill_id))
+    for person_id, role_id, skill_id, key, expected, own, manager, current, gap, at in fetched:
+        row = GapRow(
+            key, expected, own, manager, current, gap, _datetime(at), skill=skills.get(skill_id)
+        )
         found[(person_id, role_id)].append(row)
     for rows in found.values():
         rows.sort(key=lambda row: (-row.gap, row.key))
@@ -277,22 +322,36 @@ def _rows_of(subjects: Sequence[Subject], *, with_skills: bool) -> dict[Subject,
 
 
 def gaps_many(
-    pairs: Sequence[tuple[Person, Role | None]], *, with_skills: bool = True
+    pairs: Sequence[tuple[Person, Role | None]],
+    *,
+    with_skills: bool = True,
+    confirmed: bool = False,
 ) -> list[Gaps]:
-    """The gaps of each (person, role) pair; a pair without a role has none. 2 queries."""
+    """The gaps of each (person, role) pair; a pair without a role has none. 2 queries.
+    `confirmed`: measured by the manager's levels alone (a skill only self-rated counts
+    as unrated), the rows' `current` being the manager's level."""
     subjects = [(person.pk, role.pk) for person, role in pairs if role is not None]
-    found = _rows_of(list(dict.fromkeys(subjects)), with_skills=with_skills)
+    level = _CONFIRMED_LEVEL if confirmed else _CURRENT_LEVEL
+    found = _rows_of(list(dict.fromkeys(subjects)), with_skills=with_skills, level=level)
     return [
         Gaps(person, role, found[(person.pk, role.pk)] if role is not None else [])
         for person, role in pairs
     ]
 
 
+# How many of the person's undisputed evidence items show the skill of gap row `rows`.
+_EVIDENCE_COUNT_SQL = """
+(SELECT COUNT(*) FROM {evidence_skills} es JOIN {evidence} ev ON ev.id = es.evidence_id
+ WHERE ev.person_id = sub.person_id AND es.skill_id = rows.skill_id
+   AND ev.disputed = %(disputed)s)
+"""
+
 # One person, in one statement: the person (if {visible} holds them), the role asked
-# for, else their gap role, and its gap rows.
+# for, else their gap role, and its gap rows with their evidence counts.
 _ONE_SQL = """
 SELECT sub.role_id, g.key, rows.skill_id, rows.skill_key, rows.expected,
-       rows.self_level, rows.manager_level, rows.current, rows.gap
+       rows.self_level, rows.manager_level, rows.current, rows.gap, rows.rated_at,
+       {evidence_count}
 FROM ({subject}) sub
 LEFT JOIN {role} g ON g.id = sub.role_id
 LEFT JOIN ({gap_rows}) rows ON rows.person_id = sub.person_id
@@ -308,7 +367,8 @@ def _one(person_id: int, role_id: int | None, visible: RawSQL | None) -> list[tu
     if person_id not in _IDS:
         return []
     tables = _tables()
-    restriction, params = "", {"person": person_id, "role": role_id, "retired": False}
+    restriction = ""
+    params = {"person": person_id, "role": role_id, "retired": False, "disputed": False}
     if visible is not None:
         restriction = f"AND p.id IN ({visible.sql})"
         params |= {f"v{i}": value for i, value in enumerate(visible.params)}
@@ -318,8 +378,11 @@ def _one(person_id: int, role_id: int | None, visible: RawSQL | None) -> list[tu
         f"SELECT p.id AS person_id, COALESCE(%(role)s, {gap_role}) AS role_id "
         f"FROM {tables['person']} p WHERE p.id = %(person)s {restriction}"
     )
-    gap_rows = _GAP_ROWS_SQL.format(**tables, subjects=subject)
-    sql = _ONE_SQL.format(**tables, subject=subject, gap_rows=gap_rows)
+    gap_rows = _GAP_ROWS_SQL.format(**tables, subjects=subject, level=_CURRENT_LEVEL)
+    evidence_count = _EVIDENCE_COUNT_SQL.format(**tables)
+    sql = _ONE_SQL.format(
+        **tables, subject=subject, gap_rows=gap_rows, evidence_count=evidence_count
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -331,8 +394,18 @@ def _gaps_of_one(
     if role is None:
         return Gaps(person=person, role=None, rows=[])
     rows = [
-        GapRow(key, expected, own, manager, current, gap, skill=skills.get(skill_id))
-        for _, _, skill_id, key, expected, own, manager, current, gap in found
+        GapRow(
+            key,
+            expected,
+            own,
+            manager,
+            current,
+            gap,
+            _datetime(at),
+            evidence,
+            skill=skills.get(skill_id),
+        )
+        for _, _, skill_id, key, expected, own, manager, current, gap, at, evidence in found
         if skill_id is not None
     ]
     return Gaps(person=person, role=role, rows=sorted(rows, key=lambda r: (-r.gap, r.key)))
@@ -487,7 +560,8 @@ def gap_rows_sql(people: Any) -> tuple[str, dict[str, Any]]:
     """The gap rows (_GAP_ROWS_SQL) of `people` against their gap roles, as SQL with
     named parameters."""
     subjects, names = subjects_of(people)
-    return _GAP_ROWS_SQL.format(**_tables(), subjects=subjects), {**names, "retired": False}
+    gap_rows = _GAP_ROWS_SQL.format(**_tables(), subjects=subjects, level=_CURRENT_LEVEL)
+    return gap_rows, {**names, "retired": False}
 
 
 def gap_tallies(people: Any, *, by: str) -> dict[int, Tally]:

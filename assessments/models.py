@@ -66,11 +66,73 @@ class Assessment(models.Model):
         return f"{self.get_kind_display()} of {self.person} by {self.author} ({self.status})"
 
 
+class EvidenceKind(models.TextChoices):
+    DECISION = "decision", "Decision"
+    PROJECT = "project", "Project"
+    INCIDENT = "incident", "Incident"
+    TALK = "talk", "Talk"
+    WRITING = "writing", "Writing"
+    MENTORING = "mentoring", "Mentoring"
+    REVIEW = "review", "Review"
+    RECOGNITION = "recognition", "Recognition"
+    OTHER = "other", "Other"
+
+
+class Evidence(models.Model):
+    """Something a person did that shows a skill: a decision, a project, an incident led,
+    a talk... Added by the person, or by someone above them as an observation, which the
+    person cannot delete but can dispute (kept, marked, with their comment). The URL is
+    typed by whoever adds it and never fetched. Rules: assessments.evidence."""
+
+    Kind = EvidenceKind
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence"
+    )
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=11, choices=Kind.choices)
+    date = models.DateField()
+    url = models.URLField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    skills = models.ManyToManyField(Skill, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    disputed = models.BooleanField(default=False)
+    dispute_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["person", "-date"], name="evidence_person_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=EvidenceKind.values), name="evidence_kind_valid"
+            ),
+            # Only an observation (added by someone else) can be disputed, with a reason.
+            models.CheckConstraint(
+                condition=Q(disputed=False) | (~Q(added_by=F("person")) & ~Q(dispute_comment="")),
+                name="evidence_disputed_observation_with_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_observation(self) -> bool:
+        return self.added_by_id != self.person_id
+
+
 class Rating(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="ratings")
     level = models.PositiveSmallIntegerField()
     evidence = models.TextField(blank=True)
+    # Items of the assessed person's evidence log that the rating cites.
+    evidence_items = models.ManyToManyField(Evidence, blank=True, related_name="ratings")
 
     class Meta:
         ordering = ["skill__key"]
@@ -268,6 +330,11 @@ class Action(models.Model):
     text = models.CharField(max_length=300)
     due_date = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # What came of it, once done: an item of the person's evidence log.
+    evidence = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["done", "due_date", "id"]

@@ -2,6 +2,10 @@
 it and of the per-skill picture (`gaps.skills_report`). The gap arithmetic stays in
 assessments.gaps: this only counts what it answers.
 
+"Ready" counts only the levels a manager has confirmed (assessments.gaps' gaps measured
+from the manager's levels alone): a person ready by their current levels only because
+they rated themselves is counted apart, as ready on self-ratings alone.
+
 "Measured against a role" means what it means in the impact preview (assessments.impact):
 the role is the person's current role or their target role, the people who hold it and
 those aiming at it. Readiness of everyone for every role would cost people x roles gap
@@ -27,17 +31,22 @@ NEARLY_READY = 0.8
 @dataclass(frozen=True)
 class PipelineRow:
     role: Role
+    # Head counts, all of them.
     measured: int  # people in scope holding the role or aiming at it
     holders: int  # of those, how many hold it now
-    nearly_ready: int  # readiness of at least 80%
-    ready: int  # readiness of 100%: gap 0 on every skill the role expects
+    nearly_ready: int  # readiness of at least 80% on manager-confirmed levels
+    ready: int  # gap 0 on every skill the role expects, on manager-confirmed levels
+    # Ready on their current levels but not on confirmed ones: some of it rests on their
+    # self-ratings alone (not counted in `ready`).
+    ready_on_self_ratings: int
 
 
 def readiness_pipeline(*, user: Person) -> list[PipelineRow]:
     """Per active role (by track, level, key): how many of the people in scope
-    (people.visibility.in_scope: everyone for HR) are measured against it, and how many of
-    those are at least 80% and 100% ready for it. 3 queries: roles, people, their gap
-    rows (assessments.gaps)."""
+    (people.visibility.in_scope: everyone for HR) are measured against it, how many of
+    those are at least 80% and 100% ready for it on the levels their manager confirmed,
+    and how many are ready only with their self-ratings. 4 queries: roles, people, their
+    gap rows on current levels and on confirmed levels (assessments.gaps)."""
     roles = list(Role.objects.active().order_by("track", "level", "key"))
     by_id = {role.pk: role for role in roles}
     people = list(in_scope(user).order_by("pk"))
@@ -48,10 +57,14 @@ def readiness_pipeline(*, user: Person) -> list[PipelineRow]:
         for role_id in dict.fromkeys((person.role_id, person.target_role_id))
         if role_id in by_id
     ]
-    measured: dict[int, list[tuple[Person, float]]] = {role.pk: [] for role in roles}
-    for (person, role), gaps in zip(pairs, gaps_many(pairs, with_skills=False), strict=True):
-        assert gaps.readiness is not None  # a role is given
-        measured[role.pk].append((person, gaps.readiness))
+    current = gaps_many(pairs, with_skills=False)
+    confirmed = gaps_many(pairs, with_skills=False, confirmed=True)
+    # Role id -> (person, readiness on current levels, on confirmed levels) of each measured.
+    measured: dict[int, list[tuple[Person, float, float]]] = {role.pk: [] for role in roles}
+    for (person, role), now, sure in zip(pairs, current, confirmed, strict=True):
+        assert now.readiness is not None  # a role is given
+        assert sure.readiness is not None
+        measured[role.pk].append((person, now.readiness, sure.readiness))
     rows = []
     for role in roles:
         found = measured[role.pk]
@@ -59,9 +72,12 @@ def readiness_pipeline(*, user: Person) -> list[PipelineRow]:
             PipelineRow(
                 role=role,
                 measured=len(found),
-                holders=sum(1 for p, _ in found if p.role_id == role.pk),
-                nearly_ready=sum(1 for _, r in found if r >= NEARLY_READY),
-                ready=sum(1 for _, r in found if r == READY),
+                holders=sum(1 for p, _, _ in found if p.role_id == role.pk),
+                nearly_ready=sum(1 for _, _, sure in found if sure >= NEARLY_READY),
+                ready=sum(1 for _, _, sure in found if sure == READY),
+                ready_on_self_ratings=sum(
+                    1 for _, now, sure in found if now == READY and sure != READY
+                ),
             )
         )
     return rows
@@ -86,8 +102,9 @@ PIPELINE_COLUMNS = [
     "level",
     "measured",
     "holders",
-    "ready_80",
-    "ready_100",
+    "ready_80_confirmed",
+    "ready_100_confirmed",
+    "ready_100_on_self_ratings",
 ]
 
 
@@ -126,6 +143,7 @@ def pipeline_csv(pipeline: list[PipelineRow]) -> str:
                 r.holders,
                 r.nearly_ready,
                 r.ready,
+                r.ready_on_self_ratings,
             ]
             for r in pipeline
         ),

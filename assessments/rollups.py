@@ -18,16 +18,23 @@ everyone measured against its role), a skill retired or back (every team). The r
 assessments.signals; bulk writes go through `refresh` themselves.
 `manage.py rebuild_current_levels` rebuilds them, `manage.py check_current_levels`
 proves them equal to a recomputation.
+
+Calibration's evidence coverage is the one number here read from the ratings themselves
+(`evidence_coverage`): a page of managers at a time, through the index on the author.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Trim
+from django.db.models.lookups import Exact
+from django.utils import timezone
 
 from assessments.gaps import (
     DIVERGENCE,
@@ -42,7 +49,7 @@ from assessments.gaps import (
     subjects_of,
     with_gap_role,
 )
-from assessments.models import OrgSkillTally, TeamSkillTally, TeamTally
+from assessments.models import Assessment, OrgSkillTally, Rating, TeamSkillTally, TeamTally
 from core.derived import schedule
 from people.models import Person
 from skills.models import Skill
@@ -442,6 +449,9 @@ class Calibration:
     pairs: int
     mean_delta: float | None  # self - manager, over the pairs
     divergent: int  # pairs DIVERGENCE or more apart
+    # The share of the ratings the manager submitted in the last EVIDENCE_COVERAGE_DAYS
+    # that cite evidence; None when they submitted none (evidence_coverage).
+    evidence_coverage: float | None = None
 
     @property
     def direction(self) -> str:
@@ -471,10 +481,50 @@ def calibration_managers(*, user: Person, chart: OrgChart | None = None) -> Any:
     )
 
 
+# Evidence coverage looks back this far: the ratings a manager submitted in this many
+# days up to now (one submitted exactly this many days ago still counts).
+EVIDENCE_COVERAGE_DAYS = 365
+
+
+def evidence_coverage(
+    managers: Iterable[int], *, now: datetime | None = None
+) -> dict[int, float | None]:
+    """Manager id -> the share of the ratings in the manager assessments they submitted in
+    the last EVIDENCE_COVERAGE_DAYS that cite evidence (a note that is not blank, or at
+    least one item of the person's evidence log); None for a manager who submitted no
+    rating in that time. One query (none for no manager), over the managers' own
+    assessments (the index on the author)."""
+    managers = set(managers)
+    found: dict[int, float | None] = dict.fromkeys(managers)
+    if not managers:
+        return found
+    since = (now or timezone.now()) - timedelta(days=EVIDENCE_COVERAGE_DAYS)
+    items = Rating.evidence_items.through.objects.filter(rating_id=OuterRef("pk"))
+    # The note first: the lookup of cited items runs only for ratings without one.
+    cites = ~Q(Exact(Trim("evidence"), Value(""))) | Q(Exists(items))
+    counted = (
+        Rating.objects.filter(
+            assessment__author_id__in=managers,
+            assessment__kind=Assessment.Kind.MANAGER,
+            assessment__status=Assessment.Status.SUBMITTED,
+            assessment__submitted_at__gte=since,
+        )
+        .order_by()
+        .values("assessment__author_id")
+        .annotate(ratings=Count("pk"), cited=Count("pk", filter=Q(cites)))
+        .values_list("assessment__author_id", "ratings", "cited")
+    )
+    for manager, ratings, cited in counted:
+        found[manager] = cited / ratings
+    return found
+
+
 def calibration_of(rows: Iterable[tuple[Any, ...]]) -> list[Calibration]:
     """How the current manager levels each manager gave their direct reports compare with
-    those reports' self levels (assessments.gaps.pairs), from calibration_managers' rows.
-    No query."""
+    those reports' self levels (assessments.gaps.pairs), from calibration_managers' rows,
+    with each manager's evidence coverage. One query (none for no row): the coverage."""
+    rows = list(rows)
+    coverage = evidence_coverage(row[0] for row in rows)
     return [
         Calibration(
             manager=Manager(pk, name, username),
@@ -482,14 +532,15 @@ def calibration_of(rows: Iterable[tuple[Any, ...]]) -> list[Calibration]:
             pairs=pairs,
             mean_delta=delta_sum / pairs if pairs else None,
             divergent=divergent,
+            evidence_coverage=coverage[pk],
         )
         for pk, name, username, reports, pairs, delta_sum, divergent in rows
     ]
 
 
 def calibration_report(*, user: Person, chart: OrgChart | None = None) -> list[Calibration]:
-    """Calibration for every manager in `user`'s scope with active reports, by name. 2
-    queries: the chart (not for HR), the managers' team tallies."""
+    """Calibration for every manager in `user`'s scope with active reports, by name. 3
+    queries: the chart (not for HR), the managers' team tallies, their evidence coverage."""
     return calibration_of(calibration_managers(user=user, chart=chart))
 
 

@@ -67,28 +67,36 @@ class PlanView:
 def growth_plan_for(*, person: Person, suggestions: int = 3) -> PlanView:
     """The plan with each focus skill's current level, and suggestions (the biggest
     gaps of gaps_for). 6 queries."""
-    plan = GrowthPlan.objects.filter(person=person).first()
-    focus = list(
-        plan.focus_skills.select_related("skill").prefetch_related("actions") if plan else []
-    )
-    levels = latest_levels([person.pk])
+    plan, focus = growth_focus_for(person=person)
     gaps = gaps_for(person=person)
-    focused = {f.skill_id for f in focus}
+    focused = {f.focus.skill_id for f in focus}
     return PlanView(
         plan=plan,
-        focus=[
-            Focus(
-                focus=f,
-                current=_level(levels.get((person.pk, f.skill_id))),
-                actions=list(f.actions.all()),
-            )
-            for f in focus
-        ],
+        focus=focus,
         suggestions=[r for r in gaps.rows if r.gap > 0 and r.loaded_skill.pk not in focused][
             :suggestions
         ],
         gaps=gaps,
     )
+
+
+def growth_focus_for(*, person: Person) -> tuple[GrowthPlan | None, list[Focus]]:
+    """The plan (None before its first write) and its focus skills, each with the
+    person's current level of the skill (the CurrentLevel projection) and its actions.
+    At most 4 queries: plan, focus skills with skills, actions, current levels."""
+    plan = GrowthPlan.objects.filter(person=person).first()
+    focus = list(
+        plan.focus_skills.select_related("skill").prefetch_related("actions") if plan else []
+    )
+    levels = latest_levels([person.pk])
+    return plan, [
+        Focus(
+            focus=f,
+            current=_level(levels.get((person.pk, f.skill_id))),
+            actions=list(f.actions.all()),
+        )
+        for f in focus
+    ]
 
 
 def _level(found: CurrentLevel | None) -> int | None:

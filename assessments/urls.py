@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assessments.views import (
     assess,
+    evidence,
     framework_io,
     growth,
     history,
@@ -20,6 +21,7 @@ app_name = "assessments"
 
 urlpatterns = [
     *my_map.urlpatterns,
+    *evidence.urlpatterns,
     *assess.urlpatterns,
     *paths.urlpatterns,
     *history.urlpatterns,

@@ -10,10 +10,12 @@ from assessments.api import (
     AssessmentViewSet,
     CalibrationReportView,
     DivergentPairsView,
+    EvidenceViewSet,
     FrameworkView,
     PersonMeasuresViewSet,
     SkillsReportView,
 )
+from assessments.growth_api import GrowthActionViewSet, GrowthFocusViewSet, GrowthPlanViewSet
 from people.api import MeView, PeopleViewSet, TokenView, not_found
 from skills.api import CategoryViewSet, RoleViewSet, SkillViewSet
 
@@ -25,6 +27,11 @@ router.register("people", PeopleViewSet, basename="person")
 # gaps/, paths/, team/ under /api/people/{id}/: owned by assessments, same URLs.
 router.register("people", PersonMeasuresViewSet, basename="person-measures")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+# growth-plan/ (and its focus/) under /api/people/{id}/, its parts by id: assessments'.
+router.register("people", GrowthPlanViewSet, basename="person-growth-plan")
+router.register("growth-plan/focus", GrowthFocusViewSet, basename="growth-focus")
+router.register("growth-plan/actions", GrowthActionViewSet, basename="growth-action")
+router.register("evidence", EvidenceViewSet, basename="evidence")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -63,13 +63,17 @@ def two(value: float | None) -> str:
 
 
 def submit(by, person, kind, ratings: dict[str, int], at=None) -> Assessment:
-    """A submitted assessment rating each skill of `ratings` (no evidence), through the
-    services; dated `at` if given."""
+    """A submitted assessment rating each skill of `ratings`, through the services; dated
+    `at` if given. A self rating has no evidence; a manager rating a short note, as a
+    manager's rating far from the person's own must cite some (assessment_submit)."""
+    note = "Seen in their work." if kind == "manager" else ""
     draft = assessment_start(
         by=by,
         person=person,
         kind=kind,
-        ratings=[{"skill": key, "level": level} for key, level in ratings.items()],
+        ratings=[
+            {"skill": key, "level": level, "evidence": note} for key, level in ratings.items()
+        ],
     )
     done = assessment_submit(by=by, assessment=draft)
     if at is not None:
@@ -145,7 +149,10 @@ def add_people(manager: Person, count: int, roles, prefix: str) -> list[Person]:
             for i, a in enumerate(assessments[: len(people)])
             for j, s in enumerate(skills)
         ]
-        + [Rating(assessment=a, skill=skills[0], level=3) for a in assessments[len(people) :]]
+        + [
+            Rating(assessment=a, skill=skills[0], level=3, evidence="Seen in their work.")
+            for a in assessments[len(people) :]
+        ]
     )
     return people
 

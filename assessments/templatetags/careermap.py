@@ -133,7 +133,8 @@ def calibration_rows(calibration: list[dict[str, Any]], viewer: Any) -> SafeStri
             f"<td>{row.reports}</td>"
             f'<td><span class="mean-delta">{html.escape(delta) or "\u2013"}</span>'
             f'{":" if delta else ""} <span class="muted">{html.escape(c["meaning"])}</span></td>'
-            f"<td>{row.divergent}</td></tr>"
+            f"<td>{row.divergent}</td>"
+            f'<td class="evidence-coverage">{percent(row.evidence_coverage)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
 

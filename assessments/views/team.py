@@ -16,6 +16,7 @@ from assessments.gaps import Gaps, team_for
 from assessments.rollups import (
     CALIBRATION_LEAN,
     CALIBRATION_MIN_REPORTS,
+    EVIDENCE_COVERAGE_DAYS,
     OrgChart,
     calibration_report,
     divergent_pairs,
@@ -145,6 +146,7 @@ def org(request: AuthedHttpRequest) -> HttpResponse:
         "skill_chart": skill_bars(skills),
         "teams": team_rollups(user=user, chart=chart),
         "calibration": calibration,
+        "coverage_days": EVIDENCE_COVERAGE_DAYS,
         # The widest first; a whole company has thousands, and the page shows a readable few.
         "divergent": [
             {"pair": pair, "manager": managers.get(pair.manager_author_id)}

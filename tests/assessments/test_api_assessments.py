@@ -25,7 +25,9 @@ def test_a_self_assessment_from_draft_to_submitted(as_, erin):
     assert draft["status"] == "draft"
     assert draft["submitted_at"] is None
     assert draft["author"] == draft["person"] == erin.pk
-    assert draft["ratings"] == [{"skill": "mentoring", "level": 2, "evidence": "Paired."}]
+    assert draft["ratings"] == [
+        {"skill": "mentoring", "level": 2, "evidence": "Paired.", "evidence_items": []}
+    ]
 
     patched = api.patch(
         f"/api/assessments/{draft['id']}/",
@@ -34,8 +36,8 @@ def test_a_self_assessment_from_draft_to_submitted(as_, erin):
     )
     assert patched.status_code == 200
     assert patched.json()["ratings"] == [
-        {"skill": "hiring", "level": 1, "evidence": ""},
-        {"skill": "mentoring", "level": 3, "evidence": "Paired."},
+        {"skill": "hiring", "level": 1, "evidence": "", "evidence_items": []},
+        {"skill": "mentoring", "level": 3, "evidence": "Paired.", "evidence_items": []},
     ]
 
     submitted = api.post(f"/api/assessments/{draft['id']}/submit/")

@@ -37,7 +37,7 @@ PINNED = [
     ("/api/roles/", "max", 4, "count, page, next roles, expectations with skills"),
     ("/api/people/?page_size=500", "max", 2, "count, page with roles"),
     ("/api/people/{max}/", "max", 1, "the person"),
-    ("/api/assessments/?page_size=500", "max", 3, "count, page, ratings with skills"),
+    ("/api/assessments/?page_size=500", "max", 4, "count, page, ratings, citations"),
     ("/api/people/{erin}/gaps/", "max", 1, "person, role, expectations and latest levels at once"),
     ("/api/people/{erin}/paths/", "max", 5, "person, roles, next roles, expectations, levels"),
     ("/api/people/{max}/team/", "max", 4, "person, members, expectations, latest levels"),
@@ -46,8 +46,9 @@ PINNED = [
     (
         "/api/reports/calibration/",
         "mona",
-        4,
-        "has reports, org chart, managers counted, the page of managers' team tallies",
+        5,
+        "has reports, org chart, managers counted, the page of managers' team tallies, "
+        "their evidence coverage",
     ),
     ("/api/reports/skills/", "hana", 2, "tallies per skill, skills"),
     ("/api/framework/", "max", 6, "scale, categories, skills, roles, next roles, expectations"),

@@ -33,6 +33,8 @@ pytestmark = pytest.mark.django_db
 
 def submit(by, person, levels: dict[str, int], days_ago: int = 0, evidence: str = ""):
     kind = "self" if by == person else "manager"
+    # A manager's rating far from the person's own must cite evidence: a note, unless given.
+    evidence = evidence or ("Seen in {skill} work." if kind == "manager" else "")
     draft = assessment_start(
         by=by,
         person=person,
@@ -379,7 +381,11 @@ def test_max_writes_and_submits_a_manager_assessment_by_plain_post(client, max_,
 
     response = client.post(
         reverse("assessments:assess_report_save", args=[erin.pk]),
-        {"level-system-design": "2", "evidence-system-design": "", "level-mentoring": "3"},
+        {
+            "level-system-design": "2",
+            "evidence-system-design": "Design review, May.",
+            "level-mentoring": "3",
+        },
     )
     assert response.status_code == 302
     assert response.url == page_url

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.reports import PIPELINE_COLUMNS, SKILLS_COLUMNS, readiness_pipeline
 from assessments.rollups import skills_report
-from tests.helpers import add_people, rate_the_org, rows, two
+from skills.models import Expectation
+from tests.helpers import add_people, rate_the_org, rows, submit, two
 
 pytestmark = pytest.mark.django_db
 
@@ -68,10 +69,12 @@ def test_hr_sees_the_readiness_pipeline_per_role_and_what_measured_means(client,
             str(p.holders),
             str(p.nearly_ready),
             str(p.ready),
+            str(p.ready_on_self_ratings),
         ]
     assert shown["staff-engineer"][1:3] == ["2", "1"]  # sam holds it, erin aims at it
     assert "hold the role now or have chosen it as their target role" in html
     assert "At least 80% ready" in html
+    assert "Ready on self-ratings alone" in html
 
 
 def test_the_navigation_shows_reports_to_hr_only(client, rated):
@@ -154,13 +157,13 @@ def queries(client, url: str) -> int:
 
 
 # The page's queries: session, user (2); skills_report: the tallies per skill, the active
-# skills (2); readiness_pipeline: roles, people, their gap rows (3); the navigation's
-# has_reports (1).
-REPORTS_QUERIES = 8
+# skills (2); readiness_pipeline: roles, people, their gap rows on current levels and on
+# confirmed levels (4); the navigation's has_reports (1).
+REPORTS_QUERIES = 9
 # session, user (2); skills_report (2); the category keys (1).
 SKILLS_CSV_QUERIES = 5
-# session, user (2); readiness_pipeline (3).
-PIPELINE_CSV_QUERIES = 5
+# session, user (2); readiness_pipeline (4).
+PIPELINE_CSV_QUERIES = 6
 
 
 def test_query_counts_are_pinned_and_flat_in_org_size(client, rated, framework):
@@ -175,3 +178,45 @@ def test_query_counts_are_pinned_and_flat_in_org_size(client, rated, framework):
     add_people(rated["max"], 45, framework, "grown")
 
     assert {url: queries(client, url) for url in pinned} == pinned
+
+
+# --- Ready only on levels a manager has confirmed (issue 17) ----------------------------
+
+
+@pytest.fixture
+def lead_ready(org):
+    """Against senior engineer (erin's role, eli's): eli meets every expectation on mia's
+    ratings; erin (who holds it and aims at staff) meets every one on her own ratings
+    alone."""
+    expected = {
+        e.skill.key: e.level
+        for e in Expectation.objects.filter(role=org["eli"].role).select_related("skill")
+    }
+    submit(org["mia"], org["eli"], "manager", expected)
+    submit(org["erin"], org["erin"], "self", expected)
+    return org
+
+
+def test_the_pipeline_counts_as_ready_only_those_ready_on_confirmed_levels(client, lead_ready):
+    client.force_login(lead_ready["hana"])
+
+    html = client.get("/reports/").content.decode()
+
+    senior = rows(html, "report-pipeline", "role")["senior-engineer"]
+    # measured (erin, eli), holding it, >= 80% confirmed, 100% confirmed, on self alone
+    assert senior[1:] == ["2", "2", "1", "1", "1"]
+    assert "(people, manager-confirmed)" in html
+
+
+def test_the_pipeline_csv_has_the_self_rated_column(client, lead_ready):
+    client.force_login(lead_ready["hana"])
+
+    lines = read_csv(client.get("/reports/pipeline.csv"))
+
+    assert lines[0][-3:] == [
+        "ready_80_confirmed",
+        "ready_100_confirmed",
+        "ready_100_on_self_ratings",
+    ]
+    senior = next(line for line in lines if line[0] == "senior-engineer")
+    assert senior[4:] == ["2", "2", "1", "1", "1"]

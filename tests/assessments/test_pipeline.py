@@ -27,18 +27,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff(db):
     """staff expects a=3, b=2, c=1, d=1, e=1. ann holds it and meets all five; bob holds
-    it and meets four (80%); cat aims at it and meets three; dan holds another role."""
+    it and meets four (80%); cat aims at it and meets three; dan holds another role.
+    Their levels are their manager's (lee's): confirmed."""
     role = RoleFactory(key="staff", level=2)
     for key, level in {"a": 3, "b": 2, "c": 1, "d": 1, "e": 1}.items():
         ExpectationFactory(role=role, skill=SkillFactory(key=key), level=level)
     senior = RoleFactory(key="senior", level=1)
-    ann = PersonFactory(username="ann", role=role)
-    bob = PersonFactory(username="bob", role=role)
-    cat = PersonFactory(username="cat", role=senior, target_role=role)
+    lee = PersonFactory(username="lee")
+    ann = PersonFactory(username="ann", role=role, manager=lee)
+    bob = PersonFactory(username="bob", role=role, manager=lee)
+    cat = PersonFactory(username="cat", role=senior, target_role=role, manager=lee)
     PersonFactory(username="dan", role=senior)
-    submit(ann, ann, "self", {"a": 3, "b": 2, "c": 1, "d": 1, "e": 5})
-    submit(bob, bob, "self", {"a": 3, "b": 2, "c": 1, "d": 1})
-    submit(cat, cat, "self", {"a": 4, "b": 2, "c": 1})
+    submit(lee, ann, "manager", {"a": 3, "b": 2, "c": 1, "d": 1, "e": 5})
+    submit(lee, bob, "manager", {"a": 3, "b": 2, "c": 1, "d": 1})
+    submit(lee, cat, "manager", {"a": 4, "b": 2, "c": 1})
     return role
 
 
@@ -68,10 +70,45 @@ def test_the_pipeline_agrees_with_the_gap_arithmetic(org):
 
     for row in readiness_pipeline(user=org["hana"]):
         measured = [p for p in people if row.role.pk in (p.role_id, p.target_role_id)]
-        readiness = [gaps_for(person=p, role=row.role).readiness for p in measured]
+        gaps = [gaps_for(person=p, role=row.role) for p in measured]
+        # On confirmed levels: the share of expectations the manager's level meets.
+        confirmed = [
+            sum(1 for r in g.rows if (r.manager_level or 0) >= r.expected) / len(g.rows)
+            if g.rows
+            else 1.0
+            for g in gaps
+        ]
         assert row.measured == len(measured), row.role.key
-        assert row.ready == sum(1 for r in readiness if r == 1.0), row.role.key
-        assert row.nearly_ready == sum(1 for r in readiness if r >= 0.8), row.role.key
+        assert row.ready == sum(1 for r in confirmed if r == 1.0), row.role.key
+        assert row.nearly_ready == sum(1 for r in confirmed if r >= 0.8), row.role.key
+        assert row.ready_on_self_ratings == sum(
+            1 for g, r in zip(gaps, confirmed, strict=True) if g.readiness == 1.0 and r < 1.0
+        ), row.role.key
+
+
+def test_ready_on_self_ratings_alone_is_counted_apart_and_not_as_ready(staff):
+    eve = PersonFactory(username="eve", role=staff)
+    # Her own ratings meet every expectation; her manager confirmed none of them.
+    submit(eve, eve, "self", {"a": 3, "b": 2, "c": 1, "d": 1, "e": 1})
+
+    row = by_role(PersonFactory(username="hana", is_hr=True))["staff"]
+
+    assert (row.measured, row.ready, row.nearly_ready, row.ready_on_self_ratings) == (4, 1, 2, 1)
+
+
+def test_a_manager_confirming_the_last_self_rated_skill_makes_them_ready(staff):
+    eve = PersonFactory(username="eve", role=staff, manager=Person.objects.get(username="lee"))
+    submit(eve, eve, "self", {"a": 3, "b": 2, "c": 1, "d": 1, "e": 1})
+    # lee confirms four: 80% confirmed, still ready only with her own rating of e.
+    submit(eve.manager, eve, "manager", {"a": 3, "b": 2, "c": 1, "d": 1})
+    hana = PersonFactory(username="hana", is_hr=True)
+    row = by_role(hana)["staff"]
+    assert (row.ready, row.nearly_ready, row.ready_on_self_ratings) == (1, 3, 1)
+
+    submit(eve.manager, eve, "manager", {"e": 1})
+
+    row = by_role(hana)["staff"]
+    assert (row.ready, row.nearly_ready, row.ready_on_self_ratings) == (2, 3, 0)
 
 
 def test_someone_aiming_at_the_role_they_hold_counts_once(staff):
@@ -102,14 +139,15 @@ def test_a_manager_sees_the_pipeline_of_the_people_below_them(staff):
     assert (row.measured, row.holders, row.ready) == (2, 1, 1)  # ann, cat; not bob
 
 
-def test_the_pipeline_takes_three_queries_whatever_the_org_size(
+def test_the_pipeline_takes_four_queries_whatever_the_org_size(
     org, framework, django_assert_num_queries
 ):
-    # roles, people, their gap rows (assessments.gaps, over the current levels)
-    with django_assert_num_queries(3):
+    # roles, people, their gap rows on current levels and on confirmed levels
+    # (assessments.gaps, over the current levels projection)
+    with django_assert_num_queries(4):
         readiness_pipeline(user=org["hana"])
     add_people(org["mia"], 60, framework, "wide")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         rows = readiness_pipeline(user=org["hana"])
     assert sum(r.measured for r in rows) > 60
 
@@ -146,7 +184,7 @@ def test_the_pipeline_csv_has_a_header_and_a_row_per_active_role(staff):
     rows = read(pipeline_csv(pipeline))
 
     assert rows[0] == PIPELINE_COLUMNS
-    assert rows[2] == ["staff", "Staff", "ic", "2", "3", "2", "2", "1"]
+    assert rows[2] == ["staff", "Staff", "ic", "2", "3", "2", "2", "1", "0"]
 
 
 def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(db):

@@ -37,7 +37,7 @@ def rate_everything(author: Person, person: Person, kind: str):
 PINNED_API = [
     ("/api/skills/system-design/", "erin", 1, "the skill with its category"),
     ("/api/roles/senior-engineer/", "erin", 3, "the role, next roles, expectations with skills"),
-    ("/api/assessments/{assessment}/", "erin", 2, "the assessment, ratings with skills"),
+    ("/api/assessments/{assessment}/", "erin", 3, "the assessment, ratings, citations"),
     ("/api/framework/?format=yaml", "erin", 6, "scale, categories, skills, roles, next, exp."),
     ("/api/people/{erin}/", "max", 1, "the person"),
 ]

@@ -242,7 +242,7 @@ def test_a_new_draft_starts_from_the_authors_last_submitted_one(erin, max_):
         erin, erin, "self", [{"skill": "mentoring", "level": 1}, {"skill": "hiring", "level": 1}]
     )
     submitted(erin, erin, "self", [{"skill": "mentoring", "level": 3, "evidence": "Mentored two."}])
-    submitted(max_, erin, "manager", [{"skill": "mentoring", "level": 0}])
+    submitted(max_, erin, "manager", [{"skill": "mentoring", "level": 0, "evidence": "Seen."}])
 
     draft = assessment_start(
         by=erin, person=erin, kind="self", ratings=[{"skill": "feedback", "level": 2}]
@@ -325,7 +325,8 @@ def test_rating_many_skills_at_once_takes_a_fixed_number_of_queries(
     ratings += [{"skill": "delegation", "level": None}]
     ratings += [{"skill": k, "level": 3} for k in new]
     # savepoint; the draft, locked; the scale; the skills; the rated skills; the current
-    # ratings; one delete, one update, one insert; the version bump; release
-    with django_assert_num_queries(11):
+    # ratings; one delete (Django's cascade: the removed ratings read, their citations
+    # deleted, then they), one update, one insert; the version bump; release
+    with django_assert_num_queries(13):
         assessment_rate(by=erin, assessment=draft, ratings=ratings)
     assert levels(draft) == {"mentoring": 2, "hiring": 2} | dict.fromkeys(new, 3)

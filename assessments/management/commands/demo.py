@@ -19,11 +19,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.evidence import evidence_add
+from assessments.models import Assessment, Evidence
 from assessments.rollups import submitted
 from assessments.services import assessment_rate, assessment_start, assessment_submit
 from people.models import Person
-from skills.models import Role
+from skills.models import Role, Skill
 
 PASSWORD = "demo"
 
@@ -123,6 +124,155 @@ EVIDENCE = {
 }
 
 
+# What a manager saw, per skill: every manager rating cites it (a rating two levels or
+# more from the person's own must cite evidence; the demo's always do). {name} is the
+# person's first name.
+OBSERVED = {
+    "technical-depth": "{name} found the root cause in the last two production bugs we had.",
+    "system-design": "{name}'s design for the export job needed a second review round.",
+    "operational-excellence": "{name} ran the on-call handover and wrote the runbook updates.",
+    "cross-team-projects": "{name} kept the search migration on track with the data team.",
+    "explaining-tech": "{name}'s demo to the sales leads was clear and drew good questions.",
+    "writing-decisions": "{name} writes a decision record for each change of direction.",
+    "stakeholder-management": "{name} negotiated the launch date with support, not around it.",
+    "collaboration-conflict": "{name} settled the API naming dispute with the mobile team.",
+    "mentoring": "{name} paired weekly with our newest engineer through their first quarter.",
+    "delegation": "{name} handed the release process to the team and stayed available.",
+    "feedback": "{name} gives specific feedback in reviews and asks for it in retros.",
+    "hiring": "{name} ran eight interviews this half and calibrated with the panel.",
+    "managing-managers": "{name} coached both team leads through their first reviews.",
+    "strategic-thinking": "{name}'s plan for next year weighed three options with costs.",
+    "technical-direction": "{name} set the migration path off the legacy queue for two teams.",
+    "self-awareness": "{name} named their own blind spot on estimates in our last 1:1.",
+    "fair-assessment": "{name}'s ratings of their reports cite work, not impressions.",
+}
+
+# A few items of each person's evidence log: (title, kind, days ago, skills, description).
+# Items the person added themselves; observations are added by their manager.
+LOG: dict[str, list[tuple[str, str, int, tuple[str, ...], str]]] = {
+    "erin": [
+        (
+            "Design doc: splitting the billing service",
+            "decision",
+            40,
+            ("system-design", "writing-decisions"),
+            "Wrote the design and the decision record; reviewed with two teams.",
+        ),
+        (
+            "Incident review: checkout outage of 14 October",
+            "incident",
+            50,
+            ("operational-excellence",),
+            "Coordinated the response and wrote the blameless review.",
+        ),
+        (
+            "Talk: how our payments flow works, for the support team",
+            "talk",
+            70,
+            ("explaining-tech",),
+            "Forty minutes, no jargon; the slides are on the wiki.",
+        ),
+        (
+            "Mentoring Sam's intern through the first project",
+            "mentoring",
+            100,
+            ("mentoring",),
+            "Weekly pairing for ten weeks; the intern shipped the CSV export.",
+        ),
+    ],
+    "sam": [
+        (
+            "RFC: one queue for every team's background jobs",
+            "decision",
+            30,
+            ("technical-direction", "system-design"),
+            "Adopted by three teams after two review rounds.",
+        ),
+        (
+            "Led the search migration across data and web teams",
+            "project",
+            90,
+            ("cross-team-projects", "stakeholder-management"),
+            "Six weeks, two teams, shipped a week early.",
+        ),
+        (
+            "Reviewed the mobile team's API proposal",
+            "review",
+            20,
+            ("collaboration-conflict",),
+            "Suggested the naming both teams agreed on.",
+        ),
+    ],
+    "eli": [
+        (
+            "Onboarding guide for new engineers",
+            "writing",
+            60,
+            ("mentoring", "explaining-tech"),
+            "The guide the last three hires started from.",
+        ),
+        (
+            "Incident review: the stuck nightly import",
+            "incident",
+            35,
+            ("operational-excellence", "technical-depth"),
+            "Found the lock and wrote the fix and the review.",
+        ),
+    ],
+    "max": [
+        (
+            "Handed the release process to the team",
+            "project",
+            80,
+            ("delegation",),
+            "Wrote the checklist, paired on two releases, then stepped back.",
+        ),
+        (
+            "Hiring panel calibration for the platform roles",
+            "review",
+            45,
+            ("hiring", "fair-assessment"),
+            "Eight interviews, one calibration session, notes shared.",
+        ),
+    ],
+    "mia": [
+        (
+            "Coached two new team leads through their first review cycle",
+            "mentoring",
+            55,
+            ("managing-managers", "feedback"),
+            "Fortnightly sessions; both leads' reviews cited work.",
+        ),
+    ],
+}
+
+# Observations: a manager's note in the log of someone below them (added_by, person, item).
+OBSERVATIONS: list[tuple[str, str, tuple[str, str, int, tuple[str, ...], str]]] = [
+    (
+        "max",
+        "erin",
+        (
+            "Ran the architecture guild's session on caching",
+            "talk",
+            25,
+            ("explaining-tech", "technical-depth"),
+            "Seen in the room: clear, and the questions were good.",
+        ),
+    ),
+    (
+        "mia",
+        "eli",
+        (
+            "Mentored the two interns through their summer project",
+            "mentoring",
+            120,
+            ("mentoring",),
+            "Both interns named Eli in their end-of-summer notes.",
+        ),
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Load the default framework and the demo organisation (refused when DEBUG is off)."
 
@@ -142,7 +292,8 @@ class Command(BaseCommand):
         _backdate_framework(since=started)
         with transaction.atomic():
             people = self._people()
-            made = self._assessments(people)
+            logged = self._evidence(people)
+            made = self._assessments(people, logged)
         self.stdout.write(
             f"Demo organisation ready ({len(people)} people, {made} new assessments)."
         )
@@ -169,7 +320,33 @@ class Command(BaseCommand):
             people[username] = person
         return people
 
-    def _assessments(self, people: dict[str, Person]) -> int:
+    def _evidence(self, people: dict[str, Person]) -> dict[tuple[str, str], list[int]]:
+        """Each person's log, added once; {(username, skill): item ids} for citations."""
+        skills = {s.key: s for s in Skill.objects.active()}
+        entries = [(u, u, entry) for u, items in LOG.items() for entry in items]
+        entries += OBSERVATIONS
+        today = timezone.localdate()
+        found: dict[tuple[str, str], list[int]] = {}
+        for adder, username, (title, kind, days_ago, keys, description) in entries:
+            person = people[username]
+            item = Evidence.objects.filter(person=person, title=title).first()
+            if item is None:
+                item = evidence_add(
+                    by=people[adder],
+                    person=person,
+                    title=title,
+                    kind=kind,
+                    date=today - timedelta(days=days_ago),
+                    description=description,
+                    skills=[k for k in keys if k in skills],
+                )
+            for key in keys:
+                found.setdefault((username, key), []).append(item.pk)
+        return found
+
+    def _assessments(
+        self, people: dict[str, Person], logged: dict[tuple[str, str], list[int]]
+    ) -> int:
         """Two rounds of self and manager assessments, three months apart."""
         rng = random.Random(7)
         made = 0
@@ -200,7 +377,16 @@ class Command(BaseCommand):
                     # Some answers carry no evidence, as in real life.
                     evidence = written[round_ % len(written)] if rng.random() < 0.8 else ""
                     own.append({"skill": key, "level": min(self_level, 5), "evidence": evidence})
-                    theirs.append({"skill": key, "level": min(manager_level, 5), "evidence": ""})
+                    # The manager's rating cites what they saw, and the person's log.
+                    observed = OBSERVED.get(key, "").format(name=person.get_short_name())
+                    theirs.append(
+                        {
+                            "skill": key,
+                            "level": min(manager_level, 5),
+                            "evidence": observed,
+                            "evidence_items": logged.get((username, key), []),
+                        }
+                    )
                 rounds = [(person, Assessment.Kind.SELF, own, 0)]
                 if person.manager is not None:
                     rounds.append((person.manager, Assessment.Kind.MANAGER, theirs, 5))
