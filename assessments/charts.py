@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from assessments.gaps import GapRow
+from assessments.gaps import KIND_ORDER, GapRow
+from skills.models import Category
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,24 @@ class LevelBar:
 
 
 @dataclass(frozen=True)
+class AxisGroup:
+    """The spokes of one kind of skill (hard, soft), side by side, clockwise from the
+    top: an arc just outside the outer ring spans them; the kind is named at the top of
+    the chart beside a sample of its arc (hard on the right, where it starts; soft on
+    the left, where it ends); the narrow layout's bars come under a heading."""
+
+    kind: str
+    label: str  # "Hard skills"
+    arc: str  # the arc's SVG path
+    label_x: float
+    label_y: float
+    anchor: str
+    sample: tuple[float, float, float, float]  # a line drawn as the arc is: x1, y1, x2, y2
+    bars: list[LevelBar]
+    boundary: tuple[float, float] | None  # where the group starts, on the outer ring
+
+
+@dataclass(frozen=True)
 class Radar:
     size: int
     center: float
@@ -40,6 +59,7 @@ class Radar:
     manager_points: str | None
     maximum: int
     bars: list[LevelBar]
+    groups: list[AxisGroup] = field(default_factory=list)
 
     @property
     def view_box(self) -> str:
@@ -63,9 +83,12 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
     """Expected, self and manager levels per skill, one spoke a skill (three at least)."""
     if len(rows) < 3 or maximum <= 0:
         return None
+    # Hard skills together, then soft ones (assessments.gaps.KIND_ORDER), each kind by
+    # category then name: clockwise from the top.
     rows = sorted(
         rows,
         key=lambda r: (
+            _kind_rank(r),
             r.loaded_skill.category.order,
             r.loaded_skill.category.name,
             r.loaded_skill.name,
@@ -88,8 +111,9 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
                 short=_shorten(row.loaded_skill.name, 22),
                 x=round(center + radius * cos, 1),
                 y=round(center + radius * sin, 1),
-                label_x=round(center + (radius + 10) * cos, 1),
-                label_y=round(center + (radius + 10) * sin + drop, 1),
+                # Beyond the kinds' arcs (radius + 5).
+                label_x=round(center + (radius + 14) * cos, 1),
+                label_y=round(center + (radius + 14) * sin + drop, 1),
                 anchor=anchor,
             )
         )
@@ -99,6 +123,7 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
             return None
         return _points([(level or 0) / maximum for level in levels], center, radius)
 
+    bars = [LevelBar(r.loaded_skill.name, r.expected, r.self_level, r.manager_level) for r in rows]
     return Radar(
         size=size,
         center=center,
@@ -108,10 +133,72 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
         self_points=line([r.self_level for r in rows]),
         manager_points=line([r.manager_level for r in rows]),
         maximum=maximum,
-        bars=[
-            LevelBar(r.loaded_skill.name, r.expected, r.self_level, r.manager_level) for r in rows
-        ],
+        bars=bars,
+        groups=_groups(rows, bars, center, radius),
     )
+
+
+def _kind_rank(row: GapRow) -> int:
+    kind = row.loaded_skill.category.kind
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
+def _groups(
+    rows: list[GapRow], bars: list[LevelBar], center: float, radius: float
+) -> list[AxisGroup]:
+    """The runs of spokes of one kind (rows sorted by kind), each with its arc: from half
+    a step before its first spoke to half a step after its last, a little short of
+    either end so that two arcs part visibly, at radius + 5."""
+    n = len(rows)
+    step = 2 * math.pi / n
+    runs: list[tuple[str, int, int]] = []  # (kind, first index, last index)
+    for i, row in enumerate(rows):
+        kind = row.loaded_skill.category.kind
+        if runs and runs[-1][0] == kind:
+            runs[-1] = (kind, runs[-1][1], i)
+        else:
+            runs.append((kind, i, i))
+    groups = []
+    arc_r = radius + 5
+    for number, (kind, first, last) in enumerate(runs):
+        start = -math.pi / 2 + step * (first - 0.5) + 0.04
+        end = -math.pi / 2 + step * (last + 0.5) - 0.04
+        if len(runs) == 1:  # the whole circle (an arc cannot end where it starts)
+            start, end = -math.pi / 2 - step / 2, -math.pi / 2 - step / 2 + 2 * math.pi - 0.001
+        large = 1 if end - start > math.pi else 0
+        x1, y1 = center + arc_r * math.cos(start), center + arc_r * math.sin(start)
+        x2, y2 = center + arc_r * math.cos(end), center + arc_r * math.sin(end)
+        # The first kind starts at the top and runs clockwise: named right of the top;
+        # the last ends at the top: named left of it; any between, further out.
+        side = 1 if number == 0 else -1
+        offset = 16 + 160 * (0 < number < len(runs) - 1)
+        edge = -math.pi / 2 + step * (first - 0.5)
+        groups.append(
+            AxisGroup(
+                kind=kind,
+                label=f"{Category.Kind(kind).label} skills" if kind in KIND_ORDER else kind,
+                arc=f"M{x1:.1f},{y1:.1f} A{arc_r:.1f},{arc_r:.1f} 0 {large} 1 {x2:.1f},{y2:.1f}",
+                label_x=round(center + side * (offset + 28), 1),
+                label_y=12,
+                anchor="start" if side > 0 else "end",
+                sample=(
+                    round(center + side * offset, 1),
+                    8,
+                    round(center + side * (offset + 22), 1),
+                    8,
+                ),
+                bars=bars[first : last + 1],
+                boundary=(
+                    (
+                        round(center + radius * math.cos(edge), 1),
+                        round(center + radius * math.sin(edge), 1),
+                    )
+                    if len(runs) > 1
+                    else None
+                ),
+            )
+        )
+    return groups
 
 
 # --- Paths and history charts ----------------------------------------------------------

@@ -25,6 +25,8 @@ written once:
   (`GapRow.stale`).
 - **Evidence count**: the person's undisputed evidence items that show the skill
   (`_EVIDENCE_COUNT_SQL`; one person's rows only).
+- **Hard and soft**: the same readiness counted on the rows of each kind of skill (its
+  category's kind) alone, hard first (`Gaps.split`).
 
 Rows come in gap order: gap descending, then skill key ascending.
 """
@@ -46,7 +48,7 @@ from django.utils.dateparse import parse_datetime
 from assessments.models import DIVERGENCE, Assessment, CurrentLevel, Evidence, Rating
 from people.models import Person
 from people.visibility import visible_ids
-from skills.models import Expectation, Role, Skill
+from skills.models import Category, Expectation, Role, Skill
 
 
 def diverges(self_level: int | None, manager_level: int | None) -> bool:
@@ -55,13 +57,15 @@ def diverges(self_level: int | None, manager_level: int | None) -> bool:
     return abs(self_level - manager_level) >= DIVERGENCE
 
 
+def stale_before(now: datetime | None = None) -> datetime:
+    """The line: a rating submitted before it is stale (CAREERMAP_STALE_AFTER_DAYS ago;
+    exactly that many days old is not stale yet). A page of many rows reads it once."""
+    return (now or timezone.now()) - timedelta(days=settings.CAREERMAP_STALE_AFTER_DAYS)
+
+
 def is_stale(rated_at: datetime | None, *, now: datetime | None = None) -> bool:
-    """A rating submitted more than CAREERMAP_STALE_AFTER_DAYS ago; exactly that many
-    days old is not stale yet."""
-    if rated_at is None:
-        return False
-    days = timedelta(days=settings.CAREERMAP_STALE_AFTER_DAYS)
-    return rated_at < (now or timezone.now()) - days
+    """A rating submitted before `stale_before`."""
+    return rated_at is not None and rated_at < stale_before(now)
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -252,6 +256,13 @@ class GapRow:
     def stale(self) -> bool:
         return is_stale(self.rated_at)
 
+    @property
+    def spread(self) -> int | None:
+        """How many levels self and manager are apart; None unless both rated."""
+        if self.self_level is None or self.manager_level is None:
+            return None
+        return abs(self.self_level - self.manager_level)
+
 
 @dataclass(frozen=True)
 class Gaps:
@@ -279,6 +290,30 @@ class Gaps:
     @property
     def total_gap(self) -> int:
         return sum(row.gap for row in self.rows)
+
+    def split(self) -> list[KindGaps]:
+        """The rows of each kind of skill the role expects (hard, then soft), each part
+        a Gaps of its own: readiness, met and "not assessed yet" counted on that kind
+        alone. Rows with their skills only (the category comes loaded with the skill)."""
+        return [
+            KindGaps(self.person, self.role, rows, kind=kind)
+            for kind in KIND_ORDER
+            if (rows := [row for row in self.rows if row.loaded_skill.category.kind == kind])
+        ]
+
+
+KIND_ORDER = tuple(Category.Kind.values)  # hard, then soft: the split's and the radar's
+
+
+@dataclass(frozen=True)
+class KindGaps(Gaps):
+    """One kind's part of a person's gaps (Gaps.split)."""
+
+    kind: str = Category.Kind.HARD
+
+    @property
+    def label(self) -> str:
+        return f"{Category.Kind(self.kind).label} skills"
 
 
 Subject = tuple[int, int]  # (person id, role id)

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from assessments.gaps import GapRow, Gaps, gaps_for
+from assessments.feedback import my_open_count
+from assessments.gaps import GapRow, Gaps, gaps_for, is_stale
 from assessments.models import Action, Assessment, Rating, TeamTally
 from people.invitations import NOT_INVITED
 from people.models import Person
@@ -77,6 +79,7 @@ def home_for(person: Person) -> Home:
         todos=[
             *(_own_todos(person, gaps) if gaps.role or not person.is_hr else []),
             *_report_todos(person),
+            *_feedback_todos(person),
         ],
         standing=standing,
         team=team,
@@ -116,6 +119,17 @@ def _own_todos(person: Person, gaps: Gaps) -> list[Todo]:
                 f"Start your self-assessment: rate yourself on{skills or ' the skills'}.",
                 reverse("assessments:assess"),
                 "Start",
+            )
+        )
+    stale = [row for row in gaps.rows if row.stale]
+    if stale and found["draft"] is None:
+        todos.append(
+            Todo(
+                f"{_count(len(stale), 'of your ratings is', 'of your ratings are')} over "
+                f"{settings.CAREERMAP_STALE_AFTER_DAYS} days old: review "
+                f"{'it' if len(stale) == 1 else 'them'} in a new self-assessment.",
+                reverse("assessments:assess"),
+                "Review",
             )
         )
     overdue = Action.objects.filter(
@@ -158,6 +172,21 @@ def _expectations_changed(role: Role, *, since: datetime) -> datetime | None:
     return last
 
 
+def _feedback_todos(person: Person) -> list[Todo]:
+    """Requests for the person's input that are still open (assessments.feedback)."""
+    waiting = my_open_count(person)
+    if not waiting:
+        return []
+    return [
+        Todo(
+            f"{_count(waiting, 'request for your input', 'requests for your input')}: "
+            "colleagues asked how you see their skills.",
+            reverse("assessments:feedback_asked"),
+            "Open Asked of me",
+        )
+    ]
+
+
 def _report_todos(manager: Person) -> list[Todo]:
     """A direct report whose self-assessment came in after the manager last assessed
     them (or who was never assessed by them), and the manager's own drafts."""
@@ -196,7 +225,22 @@ def _report_todos(manager: Person) -> list[Todo]:
                     f"Assess {name}",
                 )
             )
+        elif is_stale(report.rated_at):
+            assert report.rated_at is not None
+            todos.append(
+                Todo(
+                    f"Reassess {name}: your last assessment of them was on "
+                    f"{_day(report.rated_at)}, over {settings.CAREERMAP_STALE_AFTER_DAYS} "
+                    "days ago.",
+                    url,
+                    f"Assess {name}",
+                )
+            )
     return todos
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _team(manager: Person) -> TeamGlance | None:

@@ -341,3 +341,96 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class FeedbackRequest(models.Model):
+    """Input from others (issue 18): a request, made by a person or someone above them,
+    for others' view of the person on 1 to 8 skills, by a due date. It goes to each
+    respondent as a FeedbackResponse. Rules: assessments.feedback."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    skills = models.ManyToManyField(Skill, related_name="+")
+    message = models.TextField(max_length=2000)
+    due = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the requester was told that everyone answered or declined: told once.
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "-created_at"], name="feedback_request_person")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(message=""), name="feedback_request_message"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Input on {self.person} asked by {self.requester} (due {self.due})"
+
+
+class FeedbackResponse(models.Model):
+    """One respondent's part of a request: open, answered or declined. `person` repeats
+    the request's (which never changes) so that the database can refuse asking a person
+    about themselves, and the aggregate reads answers about a person without a join."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        DECLINED = "declined", "Declined"
+
+    request = models.ForeignKey(FeedbackRequest, on_delete=models.CASCADE, related_name="responses")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_responses"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["respondent", "status"], name="feedback_response_respondent"),
+            models.Index(fields=["person", "status"], name="feedback_response_person"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "respondent"], name="feedback_response_one_per_respondent"
+            ),
+            models.CheckConstraint(
+                condition=~Q(respondent=F("person")), name="feedback_response_not_oneself"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "answered", "declined"]),
+                name="feedback_response_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} to request {self.request_id} ({self.status})"
+
+
+class FeedbackAnswer(models.Model):
+    """A respondent's answer on one skill: a level, or none for "can't say". A level
+    needs an example. Never shown with the respondent: only aggregated."""
+
+    response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="answers")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    example = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "skill"], name="feedback_answer_one_per_skill"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | ~Q(example=""),
+                name="feedback_answer_level_has_example",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer {self.pk} on {self.skill_id}"

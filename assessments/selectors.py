@@ -4,7 +4,7 @@ Where a person stands, and every count of it, is assessments.gaps'."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
@@ -157,3 +157,65 @@ def visible_assessments(user: Person) -> QuerySet[Assessment]:
     return Assessment.objects.filter(person__in=Person.objects.visible_to(user)).filter(
         Q(status=Assessment.Status.SUBMITTED) | Q(author=user)
     )
+
+
+# --- My map: the manager's evidence ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CitedItem:
+    """An item of the person's evidence log that a manager's rating cites."""
+
+    pk: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ManagerCitation:
+    """The evidence behind a person's latest submitted manager rating of a skill: the
+    rating's note and the items it cites. Items the person disputes are not the
+    manager's evidence: they are counted apart (`disputed`), never listed."""
+
+    author: str
+    note: str
+    items: list[CitedItem]
+    disputed: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.note.strip() and not self.items and not self.disputed
+
+
+def manager_citations(*, person: Person) -> dict[int, ManagerCitation]:
+    """skill id -> the note and cited items of the person's latest submitted manager
+    rating of it (the one whose level the projection holds), active skills only, items
+    newest first. One query, whatever the number of skills and items: a row per cited
+    item (one with no item for a rating citing none)."""
+    latest = CurrentLevel.objects.filter(
+        person=person, skill=OuterRef("skill"), manager_assessment=OuterRef("assessment")
+    )
+    rows = (
+        Rating.objects.filter(assessment__person=person, skill__retired=False)
+        .filter(Exists(latest))
+        .order_by("skill_id", "-evidence_items__date", "-evidence_items__id")
+        .values_list(
+            "skill_id",
+            "evidence",
+            "assessment__author__name",
+            "assessment__author__username",
+            "evidence_items__id",
+            "evidence_items__title",
+            "evidence_items__disputed",
+            "evidence_items__person_id",
+        )
+    )
+    found: dict[int, ManagerCitation] = {}
+    for skill_id, note, name, username, item_id, title, disputed, owner in rows:
+        citation = found.setdefault(skill_id, ManagerCitation(name or username, note, []))
+        if item_id is None or owner != person.pk:
+            continue
+        if disputed:
+            found[skill_id] = replace(citation, disputed=citation.disputed + 1)
+        else:
+            citation.items.append(CitedItem(item_id, title))
+    return found

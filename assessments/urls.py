@@ -6,6 +6,7 @@ from __future__ import annotations
 from assessments.views import (
     assess,
     evidence,
+    feedback,
     framework_io,
     growth,
     history,
@@ -22,6 +23,7 @@ app_name = "assessments"
 urlpatterns = [
     *my_map.urlpatterns,
     *evidence.urlpatterns,
+    *feedback.urlpatterns,
     *assess.urlpatterns,
     *paths.urlpatterns,
     *history.urlpatterns,

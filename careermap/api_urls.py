@@ -15,6 +15,7 @@ from assessments.api import (
     PersonMeasuresViewSet,
     SkillsReportView,
 )
+from assessments.feedback_api import FeedbackRequestViewSet, PersonFeedbackViewSet
 from assessments.growth_api import GrowthActionViewSet, GrowthFocusViewSet, GrowthPlanViewSet
 from people.api import MeView, PeopleViewSet, TokenView, not_found
 from skills.api import CategoryViewSet, RoleViewSet, SkillViewSet
@@ -32,6 +33,9 @@ router.register("people", GrowthPlanViewSet, basename="person-growth-plan")
 router.register("growth-plan/focus", GrowthFocusViewSet, basename="growth-focus")
 router.register("growth-plan/actions", GrowthActionViewSet, basename="growth-action")
 router.register("evidence", EvidenceViewSet, basename="evidence")
+# Input from others: requests by id, and feedback/ under /api/people/{id}/.
+router.register("feedback-requests", FeedbackRequestViewSet, basename="feedback-request")
+router.register("people", PersonFeedbackViewSet, basename="person-feedback")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

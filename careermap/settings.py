@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS = {
 # A current level submitted longer ago than this is stale: marked on the pages, listed
 # first on the self-assessment, `"stale"` in the gaps API.
 CAREERMAP_STALE_AFTER_DAYS = int(os.environ.get("CAREERMAP_STALE_AFTER_DAYS") or 365)
+# Input from others (assessments.feedback): a skill's answers are shown (as an aggregate,
+# never by respondent) only once at least this many people gave a level for it.
+CAREERMAP_FEEDBACK_MIN_ANSWERS = max(int(os.environ.get("CAREERMAP_FEEDBACK_MIN_ANSWERS") or 3), 1)
 
 # --- Security ---------------------------------------------------------------------------
 # Behind the TLS proxy: it says https in X-Forwarded-Proto; a request without it came

@@ -51,6 +51,9 @@ ACTION_WORDS = {
     "people.invite": "Invitations sent",
     "framework.edit": "Framework edited",
     "framework.import": "Framework imported",
+    "feedback.request": "Input requested",
+    "feedback.answer": "Input given",
+    "feedback.decline": "Input declined",
 }
 
 

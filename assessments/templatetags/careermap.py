@@ -4,11 +4,13 @@ import html
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
 
-from assessments.gaps import DIVERGENCE, GapRow, Gaps
+from assessments.gaps import DIVERGENCE, GapRow, Gaps, stale_before
 
 register = template.Library()
 
@@ -55,10 +57,36 @@ def divergence() -> str:
     return _NUMBERS.get(DIVERGENCE, str(DIVERGENCE))
 
 
+@register.simple_tag
+def stale_after() -> str:
+    """The staleness setting as a page says it: "365 days"."""
+    return f"{settings.CAREERMAP_STALE_AFTER_DAYS} days"
+
+
+@register.simple_tag
+def stale_mark(row: GapRow, name: str = "") -> SafeString:
+    """How a page marks a stale current level (assessments.gaps.is_stale): a badge saying
+    how long ago it was rated, `name` (the skill's) for screen readers; nothing when the
+    rating is recent or absent."""
+    if not row.stale or row.rated_at is None:
+        return mark_safe("")
+    return format_html(
+        '<span class="badge stale">stale<span class="visually-hidden">{}</span>: '
+        "rated {} ago</span>",
+        f" rating of {name}" if name else "",
+        timesince(row.rated_at, depth=1),
+    )
+
+
 _DISAGREE = (
     '<span class="disagree" aria-hidden="true">◆</span>'
     '<span class="visually-hidden"> self and manager disagree</span>'
 )
+_STALE = (
+    '<span class="stale-mark" aria-hidden="true">†</span>'
+    '<span class="visually-hidden"> rated long ago: stale</span>'
+)
+_STALE_TITLE = ", rated long ago: stale"
 _NOT_EXPECTED = '<td class="heat heat-none"><span class="visually-hidden">not expected</span></td>'
 
 
@@ -72,6 +100,7 @@ def heat_cells(cells: list[GapRow | None]) -> SafeString:
     name are escaped with html.escape (what django.utils.html.escape calls, without its
     per-call cost); the rest are numbers and fixed text."""
     html_cells = []
+    stale_line = stale_before()
     for cell in cells:
         if cell is None:
             html_cells.append(_NOT_EXPECTED)
@@ -84,11 +113,13 @@ def heat_cells(cells: list[GapRow | None]) -> SafeString:
             if cell.diverges
             else ""
         )
+        stale = cell.rated_at is not None and cell.rated_at < stale_line
         html_cells.append(
             f'<td class="heat heat-{min(cell.gap, 2)}" data-skill="{html.escape(skill.key)}" '
             f'title="{html.escape(skill.name)}: expected {cell.expected}, '
-            f'current {current}{apart}">'
-            f"{cell.gap}{'' if rated else '*'}{_DISAGREE if apart else ''}</td>"
+            f'current {current}{apart}{_STALE_TITLE if stale else ""}">'
+            f"{cell.gap}{'' if rated else '*'}{_DISAGREE if apart else ''}"
+            f"{_STALE if stale else ''}</td>"
         )
     return mark_safe("\n".join(html_cells))
 

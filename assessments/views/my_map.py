@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,16 +12,43 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.text import slugify
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.charts import radar
 from assessments.export import map_csv, map_export
-from assessments.gaps import gaps_for
+from assessments.gaps import GapRow, Gaps, gaps_for
+from assessments.selectors import ManagerCitation, manager_citations
 from core.htmx import render_region, wants_region
 from core.types import AuthedHttpRequest
 from people.models import Person
 from people.services import person_update
 from skills.models import Role, Scale
+
+
+@dataclass(frozen=True)
+class Card:
+    """A gap card: the skill's gap row, and the evidence of its latest manager rating."""
+
+    row: GapRow
+    citation: ManagerCitation | None
+
+    @property
+    def age(self) -> str:
+        """How long ago the current level was rated, as the stale badge says it: "3
+        months"; empty before any rating."""
+        return timesince(self.row.rated_at, depth=1) if self.row.rated_at else ""
+
+
+def map_context(person: Person, gaps: Gaps, scale: Scale) -> dict[str, Any]:
+    """What the `map` partial shows of anyone's map (My map, a report's page): the
+    radar and a card per gap row with the manager's evidence. One query (the
+    citations) beyond the gaps and the scale."""
+    citations = manager_citations(person=person)
+    return {
+        "radar": radar(gaps.rows, scale.maximum),
+        "cards": [Card(row, citations.get(row.loaded_skill.pk)) for row in gaps.rows],
+    }
 
 
 def _context(request: AuthedHttpRequest, error: str = "") -> dict:
@@ -29,7 +59,7 @@ def _context(request: AuthedHttpRequest, error: str = "") -> dict:
         "person": person,
         "gaps": gaps,
         "scale": scale,
-        "radar": radar(gaps.rows, scale.maximum),
+        **map_context(person, gaps, scale),
         "roles": Role.objects.active().order_by("track", "level", "name"),
         "target_error": error,
     }

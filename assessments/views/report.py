@@ -17,13 +17,13 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.charts import radar
 from assessments.gaps import diverges
 from assessments.history import submitted_assessments
 from assessments.models import Assessment, Rating
 from assessments.selectors import growth_plan_for, latest_ratings
 from assessments.views.assess import assessment_confirm_submit, assessment_form, assessment_save
 from assessments.views.history import history_page
+from assessments.views.my_map import map_context
 from core.htmx import render_region
 from core.types import AuthedHttpRequest
 from people.models import Person
@@ -105,7 +105,7 @@ def report(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "gaps": gaps,
         "scale": scale,
-        "radar": radar(gaps.rows, scale.maximum),
+        **map_context(person, gaps, scale),
         "comparisons": comparisons,
         "divergent": [c for c in comparisons if c.diverges],
         # Named once above the table when one manager wrote them all, else per row.

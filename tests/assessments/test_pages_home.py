@@ -114,6 +114,30 @@ def test_a_manager_is_asked_to_assess_a_report_whose_self_assessment_is_in(clien
     assert "Finish your assessment of Erin. Continue" in todos(home(client, max_))
 
 
+def test_stale_ratings_ask_the_person_to_review_them_and_the_manager_to_reassess(
+    client, erin, max_, org, settings
+):
+    """Ratings older than CAREERMAP_STALE_AFTER_DAYS (assessments.gaps.is_stale): erin is
+    asked to review hers, max to reassess her; a day inside the line asks nothing."""
+    long_ago = timezone.now() - timedelta(days=400)
+    submit(erin, erin, "self", {"system-design": 4, "mentoring": 3}, at=long_ago)
+    submit(max_, erin, "manager", {"system-design": 3}, at=long_ago + timedelta(days=1))
+    day = timezone.localtime(long_ago + timedelta(days=1)).date()
+
+    assert (
+        "2 of your ratings are over 365 days old: review them in a new self-assessment. Review"
+        in todos(home(client, erin))
+    )
+    assert [t for t in todos(home(client, max_)) if "Erin" in t] == [
+        f"Reassess Erin: your last assessment of them was on {day.day} {day:%b %Y}, "
+        "over 365 days ago. Assess Erin"
+    ]
+
+    settings.CAREERMAP_STALE_AFTER_DAYS = 401  # both ratings are inside the line now
+    assert not [t for t in todos(home(client, erin)) if "days old" in t]
+    assert not [t for t in todos(home(client, max_)) if "Erin" in t]
+
+
 def test_hr_lands_on_the_organisations_loose_ends_not_an_empty_map(client, hana, org):
     nobody = PersonFactory(username="nobody")  # no role, no manager, never invited
     assert nobody.last_login is None
@@ -147,7 +171,8 @@ def test_home_query_count_is_pinned_and_flat(client, org, framework, who):
 
 
 # session, user (2), the person with roles (1), gaps (2), own assessments (1), overdue
-# actions (1), the reports (1), the team tally (1), the navigation's has_reports (1);
+# actions (1), open requests for their input (1), the reports (1), the team tally (1),
+# the navigation's has_reports (1);
 # HR without a role: gaps in 1 (no skills to load), no own assessments or actions (3
 # fewer), the organisation's counts (3 more).
-HOME_QUERIES = {"erin": 10, "max": 10, "hana": 10}
+HOME_QUERIES = {"erin": 11, "max": 11, "hana": 11}

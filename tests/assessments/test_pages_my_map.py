@@ -107,9 +107,10 @@ def test_my_map_query_count_is_flat_in_assessments(client, erin, org):
         )
         assessment_submit(by=erin, assessment=draft)
     assert queries() == before
-    # session, user, the person with their roles, expectations, latest levels, scale,
-    # the roles to choose from, and the navigation's "has reports?" (for Team)
-    assert before == 8
+    # session, user, the person with their roles, the gap rows, their skills with
+    # categories, scale, the manager's notes with their cited items (one query), the
+    # roles to choose from, and the navigation's "has reports?" (for Team)
+    assert before == 9
 
 
 def test_before_any_rating_my_map_says_not_assessed_yet_never_0_percent(client, erin):

@@ -4,15 +4,17 @@ filter by category, sort, and the direct/subtree switch for a manager of manager
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.html import escape
 
 from assessments.gaps import gaps_for
 from skills.models import Skill
-from tests.helpers import HTMX, add_people, submit_with_evidence
+from tests.helpers import HTMX, add_people, submit, submit_with_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +215,40 @@ def test_a_200_person_subtree_renders_in_one_request_with_fixed_queries(client, 
     assert response.status_code == 200
     assert len(people_order(response.content.decode())) == 205
     assert len(captured) == TEAM_QUERIES
+
+
+def test_a_stale_current_level_is_marked_in_its_cell_and_the_legend_says_so(client, org, settings):
+    """erin's system design, rated by max 400 days ago, is past the 365-day line; her
+    mentoring, rated by herself last week, is not; sam's cells, never rated, carry no
+    mark."""
+    submit(
+        org["max"],
+        org["erin"],
+        "manager",
+        {"system-design": 2},
+        at=timezone.now() - timedelta(days=400),
+    )
+    submit(
+        org["erin"], org["erin"], "self", {"mentoring": 3}, at=timezone.now() - timedelta(days=7)
+    )
+    client.force_login(org["max"])
+
+    html = client.get("/team/").content.decode()
+
+    erin = re.search(r'<tr data-person="erin">(.*?)</tr>', html, re.S).group(1)
+    stale = dict(
+        re.findall(r'data-skill="([^"]+)" title="[^"]*?(, rated long ago: stale)?">', erin)
+    )
+    assert {k for k, mark in stale.items() if mark} == {"system-design"}
+    cell = re.search(r'data-skill="system-design"[^>]*>(.*?)</td>', erin, re.S).group(1)
+    assert '<span class="stale-mark" aria-hidden="true">†</span>' in cell
+    assert '<span class="visually-hidden"> rated long ago: stale</span>' in cell
+    sam = re.search(r'<tr data-person="sam">(.*?)</tr>', html, re.S).group(1)
+    assert "stale" not in sam
+    assert "† rated more than 365 days ago: stale" in html
+
+    settings.CAREERMAP_STALE_AFTER_DAYS = 5  # the setting moves the line for every cell
+    erin = re.search(
+        r'<tr data-person="erin">(.*?)</tr>', client.get("/team/").content.decode(), re.S
+    ).group(1)
+    assert erin.count('class="stale-mark"') == 2

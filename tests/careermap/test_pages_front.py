@@ -43,4 +43,4 @@ def test_a_wrong_password_says_so(client, erin):
 def test_the_navigation_shows_an_engineer_the_engineer_pages(client, erin):
     client.force_login(erin)
     labels = nav_labels(client.get("/map/").content.decode())
-    assert labels == ["Home", "My map", "Assess", "Paths", "History", "Growth plan"]
+    assert labels == ["Home", "My map", "Assess", "Paths", "History", "Growth plan", "Asked of me"]

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.evidence import evidence_add
-from assessments.models import Assessment, Evidence
+from assessments.feedback import feedback_answer, feedback_request_create
+from assessments.models import Assessment, Evidence, FeedbackRequest
 from assessments.rollups import submitted
 from assessments.services import assessment_rate, assessment_start, assessment_submit
 from people.models import Person
@@ -38,6 +39,10 @@ PEOPLE: dict[str, tuple[str, str | None, str | None, str | None, bool]] = {
     "sam": ("Sam Sato", "staff-engineer", "principal-engineer", "max", False),
     "eli": ("Eli Ekström", "senior-engineer", None, "mia", False),
 }
+
+# When each person's two rounds were, in months ago: six and three, but sam was last
+# assessed over a year ago, so his ratings show as stale (CAREERMAP_STALE_AFTER_DAYS).
+ROUNDS = {"sam": (16, 13)}
 
 # Levels that make a point on the pages: (person, skill) -> (self, manager).
 # erin rates her system design two levels above max's view of it (a divergence);
@@ -273,6 +278,78 @@ OBSERVATIONS: list[tuple[str, str, tuple[str, str, int, tuple[str, ...], str]]] 
 ]
 
 
+# Input from others (assessments.feedback): erin asks four colleagues about four skills
+# and all answer, so system design and explaining tech pass the threshold of 3 while
+# mentoring and stakeholder management stay below it (can't-say answers); max asks about
+# sam, and nobody has answered yet. (requester, person, skills, message, respondents)
+FEEDBACK: list[tuple[str, str, tuple[str, ...], str, tuple[str, ...]]] = [
+    (
+        "erin",
+        "erin",
+        ("system-design", "explaining-tech", "mentoring", "stakeholder-management"),
+        "I am aiming at Staff Engineer and would like to know how these look from where "
+        "you sit: one concrete example each helps me most.",
+        ("sam", "eli", "mia", "mona"),
+    ),
+    (
+        "max",
+        "sam",
+        ("technical-direction", "cross-team-projects", "mentoring"),
+        "Sam is aiming at Principal Engineer: how have you seen him set direction beyond our team?",
+        ("erin", "eli", "mia"),
+    ),
+]
+
+# Their answers: respondent -> skill -> (level or None for can't say, example).
+FEEDBACK_ANSWERS: dict[str, dict[str, tuple[int | None, str]]] = {
+    "sam": {
+        "system-design": (
+            3,
+            "Her billing split design held up in review; the rollback plan was thin.",
+        ),
+        "explaining-tech": (
+            3,
+            "Her write-up of the checkout outage was the one support forwarded.",
+        ),
+        "mentoring": (4, "My intern said her weekly pairing was the most useful hour of the week."),
+        "stakeholder-management": (None, ""),
+    },
+    "eli": {
+        "system-design": (
+            3,
+            "Reviewed her event schema for orders: clear, with versioning thought through.",
+        ),
+        "explaining-tech": (2, "In the guild session the first half lost the non-backend people."),
+        "mentoring": (None, ""),
+        "stakeholder-management": (2, "Finance learnt about the reporting delay late, from us."),
+    },
+    "mia": {
+        "system-design": (
+            2,
+            "The export job design needed a second review round for its failure modes.",
+        ),
+        "explaining-tech": (
+            3,
+            "Her caching talk drew good questions from my team's product manager.",
+        ),
+        "mentoring": (3, "Helped one of my engineers prepare their first design review."),
+        "stakeholder-management": (None, ""),
+    },
+    "mona": {
+        "system-design": (
+            4,
+            "Her decision record on the billing split is the one I point others to.",
+        ),
+        "explaining-tech": (3, "Explained the outage's cost to the sales leads without jargon."),
+        "mentoring": (None, ""),
+        "stakeholder-management": (None, ""),
+    },
+}
+
+# Where the demo's emails would point (they are queued, printed by a worker in debug).
+DEMO_SITE = "http://127.0.0.1:8000/"
+
+
 class Command(BaseCommand):
     help = "Load the default framework and the demo organisation (refused when DEBUG is off)."
 
@@ -294,6 +371,7 @@ class Command(BaseCommand):
             people = self._people()
             logged = self._evidence(people)
             made = self._assessments(people, logged)
+            self._feedback(people)
         self.stdout.write(
             f"Demo organisation ready ({len(people)} people, {made} new assessments)."
         )
@@ -347,7 +425,7 @@ class Command(BaseCommand):
     def _assessments(
         self, people: dict[str, Person], logged: dict[tuple[str, str], list[int]]
     ) -> int:
-        """Two rounds of self and manager assessments, three months apart."""
+        """Two rounds of self and manager assessments, three months apart (ROUNDS)."""
         rng = random.Random(7)
         made = 0
         now = timezone.now()
@@ -359,7 +437,7 @@ class Command(BaseCommand):
             }
             if not expected or Assessment.objects.filter(person=person).exists():
                 continue
-            for round_, months_ago in enumerate((6, 3)):
+            for round_, months_ago in enumerate(ROUNDS.get(username, (6, 3))):
                 at = now - timedelta(days=30 * months_ago, hours=rng.randint(0, 48))
                 own, theirs = [], []
                 for key, level in sorted(expected.items()):
@@ -405,14 +483,45 @@ class Command(BaseCommand):
                     made += 1
         return made
 
+    def _feedback(self, people: dict[str, Person]) -> None:
+        """The requests of FEEDBACK, made once, answered as FEEDBACK_ANSWERS says."""
+        due = timezone.localdate(timezone=timezone.get_default_timezone()) + timedelta(days=14)
+        for requester, about, keys, message, respondents in FEEDBACK:
+            person = people[about]
+            if FeedbackRequest.objects.filter(person=person, requester=people[requester]).exists():
+                continue
+            made = feedback_request_create(
+                by=people[requester],
+                person=person,
+                skills=list(keys),
+                respondents=[people[r].pk for r in respondents],
+                message=message,
+                due=due,
+                site=DEMO_SITE,
+            )
+            for respondent in respondents:
+                given = FEEDBACK_ANSWERS.get(respondent) if about == "erin" else None
+                if given is None:
+                    continue
+                feedback_answer(
+                    by=people[respondent],
+                    request=made,
+                    answers=[
+                        {"skill": key, "level": level, "example": example}
+                        for key, (level, example) in given.items()
+                    ],
+                    site=DEMO_SITE,
+                )
+
 
 def _backdate_framework(*, since: Any) -> None:
-    """The framework's history written by this run, dated before the first round of
-    assessments (7 months ago): a company writes its framework before assessing
-    against it, and Home says when a role's expectations changed after someone's last
+    """The framework's history written by this run, dated a month before the earliest
+    round of assessments: a company writes its framework before assessing against it,
+    and Home says when a role's expectations changed after someone's last
     self-assessment (demo data only: history is otherwise always the moment of the
     write)."""
-    before = timezone.now() - timedelta(days=210)
+    earliest = max(months for rounds in (*ROUNDS.values(), (6, 3)) for months in rounds)
+    before = timezone.now() - timedelta(days=30 * (earliest + 1))
     for model in apps.get_app_config("skills").get_models():
         fields = {f.name for f in model._meta.get_fields()}
         if model.__name__.startswith("Historical") and "history_date" in fields:
