@@ -35,6 +35,7 @@ _URL = URLValidator(schemes=["http", "https"])
 TITLE_MAX = Evidence._meta.get_field("title").max_length or 200
 URL_MAX = Evidence._meta.get_field("url").max_length or 500
 
+
 def visible_evidence(user: Person) -> QuerySet[Evidence]:
     """The items of every person `user` may see, newest first, with their skills."""
     return (
@@ -191,3 +192,20 @@ def evidence_dispute(*, by: Person, item: Evidence, disputed: bool, comment: str
     item.disputed, item.dispute_comment = disputed, comment if disputed else ""
     item.save(update_fields=["disputed", "dispute_comment", "updated_at"])
     return item
+
+
+def citable_by_skill(person: Person) -> dict[int, list[Evidence]]:
+    """skill id -> the person's undisputed items that show it, newest first: what an
+    assessment of them offers to cite beside each skill (the services still check every
+    id cited). One query, whatever the number of items and skills; the fields a list
+    shows only."""
+    rows = (
+        Evidence.skills.through.objects.filter(evidence__person=person, evidence__disputed=False)
+        .select_related("evidence")
+        .only("skill_id", "evidence__title", "evidence__kind", "evidence__date")
+        .order_by("-evidence__date", "-evidence__id")
+    )
+    found: dict[int, list[Evidence]] = {}
+    for row in rows:
+        found.setdefault(row.skill_id, []).append(row.evidence)
+    return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -27,11 +28,19 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from assessments.models import Assessment, Rating
+from assessments.evidence import citable_by_skill
+from assessments.gaps import GapRow, visible_gaps
+from assessments.models import Assessment, Evidence, Rating
 from assessments.selectors import assessable_skills, assessment_starting_point, open_draft
-from assessments.services import DraftExists, assessment_rate, assessment_start, assessment_submit
+from assessments.services import (
+    DraftExists,
+    UncitedDivergence,
+    assessment_rate,
+    assessment_start,
+    assessment_submit,
+)
 from core.errors import Conflict
 from core.htmx import render_region, vary_on_htmx, wants_region
 from core.types import AuthedHttpRequest
@@ -45,8 +54,8 @@ if TYPE_CHECKING:
     from assessments.selectors import Expected
 
 TEMPLATE = "assessments/assess.html"
-FIELD = re.compile(r"^(level|evidence)-(.+)$")
-ERROR_KEY = re.compile(r"^ratings\[(\d+)\]")
+FIELD = re.compile(r"^(level|evidence|items)-(.+)$")
+ERROR_KEY = re.compile(r"^ratings\[(\d+)\](?:\.(\w+))?")
 EDITOR = re.compile(r"[0-9a-f]{32}")
 
 
@@ -105,6 +114,23 @@ class Answer:
     error: str = ""
     # The level the person's target role (else current role) expects, if it does.
     expected: int | None = None
+    # Which part the error is about: "level" (the radios), "evidence" (the note and the
+    # items: a citation refused or missing), "" (the skill as a whole).
+    error_on: str = ""
+    # The assessed person's undisputed items showing the skill, offered to cite, and the
+    # ids of those the answer cites.
+    items: list[Evidence] = field(default_factory=list)
+    cited: frozenset[int] = frozenset()
+    # The gap row of a skill whose current level is stale (self-assessment only).
+    stale: GapRow | None = None
+
+    @property
+    def evidence_invalid(self) -> bool:
+        return bool(self.error) and self.error_on == "evidence"
+
+    @property
+    def level_invalid(self) -> bool:
+        return bool(self.error) and self.error_on != "evidence"
 
     @property
     def choices(self) -> list[Choice]:
@@ -140,14 +166,29 @@ def _urls(person: Person, kind: str) -> dict[str, str]:
     page, save, submit = (reverse(f"assessments:{name}", args=args) for name in names)
     # A skill's levels page is this prefix and its key: the form links one per skill,
     # and 164 reverse() calls would show in its render time.
-    return {"page": page, "save": save, "submit": submit, "levels": f"{page}levels/"}
+    # Where to log a new item for a skill (the evidence page's form, `?skill=<key>#add`).
+    if kind == Assessment.Kind.SELF:
+        evidence = reverse("assessments:evidence")
+    else:
+        evidence = reverse("assessments:report_evidence", args=[person.pk])
+    return {
+        "page": page,
+        "save": save,
+        "submit": submit,
+        "levels": f"{page}levels/",
+        "evidence": f"{evidence}?skill=",
+    }
 
 
 def _wording(person: Person, kind: str) -> dict[str, str]:
     if kind == Assessment.Kind.SELF:
-        return {"title": "Self-assessment", "noun": "self-assessment"}
+        return {"title": "Self-assessment", "noun": "self-assessment", "add": "Add evidence"}
     name = person.get_full_name()
-    return {"title": f"Assessment of {name}", "noun": f"assessment of {name}"}
+    return {
+        "title": f"Assessment of {name}",
+        "noun": f"assessment of {name}",
+        "add": "Add an observation",
+    }
 
 
 def _context(
@@ -158,41 +199,71 @@ def _context(
     scope: Scope,
     posted: dict[str, dict[str, Any]] | None = None,
     errors: dict[str, str] | None = None,
+    error_on: dict[str, str] | None = None,
     saved: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Everything the page and its partials show. A fixed number of queries whatever the
-    number of skills and past assessments: scale, roles, skills, assessment, ratings."""
-    posted, errors = posted or {}, errors or {}
+    number of skills, items and past assessments: scale, roles, skills, assessment,
+    ratings, the person's items (with the ratings' citations when there are any), and
+    on the self-assessment the gap rows that say which current levels are stale.
+
+    A skill with an error is shown whatever the scope: the error must be seen."""
+    posted, errors, error_on = posted or {}, errors or {}, error_on or {}
     scale = Scale.current()
     skills, roles = assessable_skills(person)
     source = assessment_starting_point(person=person, kind=kind, author=request.user)
     is_draft = source is not None and source.status == Assessment.Status.DRAFT
-    ratings: dict[int, Rating] = {r.skill_id: r for r in source.ratings.all()} if source else {}
+    items = citable_by_skill(person)
+    stored = source.ratings.all() if source else Rating.objects.none()
+    if items:  # nothing to tick without items: their citations are not read
+        stored = stored.prefetch_related(
+            Prefetch("evidence_items", queryset=Evidence.objects.only("pk"))
+        )
+    ratings: dict[int, Rating] = {r.skill_id: r for r in stored} if source else {}
+    stale = _stale_rows(person) if kind == Assessment.Kind.SELF else {}
 
     expected = [s for s in skills if s.expected]
     show_all = scope.show_all or not expected
-    in_scope = skills if show_all else expected
+    in_scope = {s.pk for s in (skills if show_all else expected)}
     categories = list({s.category.pk: s.category for s in skills}.values())
     category = next((c for c in categories if c.key == scope.category), None)
-    shown = [s for s in in_scope if category is None or s.category_id == category.pk]
+    shown = [
+        s
+        for s in skills
+        if s.key in errors
+        or (s.pk in in_scope and (category is None or s.category_id == category.pk))
+    ]
 
     now = timezone.now()
     groups: dict[int, Group] = {}
+    first: list[Answer] = []  # stale: reviewed first
     for skill in shown:
-        answer = _answer(skill, scale, ratings.get(skill.pk), is_draft=is_draft)
+        rating = ratings.get(skill.pk)
+        answer = _answer(skill, scale, rating, is_draft=is_draft)
+        answer.items = items.get(skill.pk, [])
+        if answer.items and rating is not None:
+            answer.cited = frozenset(e.pk for e in rating.evidence_items.all())
         if skill.key in saved:
             answer.state, answer.saved_at = "saved", now
         if skill.key in errors:
             answer.state, answer.error = "failed", errors[skill.key]
+            answer.error_on = error_on.get(skill.key, "")
             # Show what the person gave, so that nothing they typed is lost.
             given = posted.get(skill.key, {})
             if isinstance(given.get("level"), int):
                 answer.level = given["level"]
             answer.evidence = given.get("evidence", answer.evidence)
+            if isinstance(given.get("evidence_items"), list):
+                answer.cited = frozenset(n for n in given["evidence_items"] if isinstance(n, int))
+        row = stale.get(skill.key)
+        if row is not None and row.stale:
+            answer.stale = row
+            first.append(answer)
+            continue
         groups.setdefault(
             skill.category_id, Group(category=skill.category, answers=[])
         ).answers.append(answer)
-    answers = [a for g in groups.values() for a in g.answers]
+    answers = first + [a for g in groups.values() for a in g.answers]
     return {
         **_wording(person, kind),
         "person": person,
@@ -206,7 +277,9 @@ def _context(
         "expected_count": len(expected),
         "all_count": len(skills),
         "scope_url": scope.query(show_all=not scope.show_all),
+        "stale_answers": first,
         "groups": list(groups.values()),
+        "answers": answers,
         "answered": sum(1 for a in answers if a.level is not None),
         "total": len(answers),
         "source": source,
@@ -229,6 +302,13 @@ def _answer(
         answer.level, answer.evidence = rating.level, rating.evidence
         answer.state = "draft" if is_draft else "prefilled"
     return answer
+
+
+def _stale_rows(person: Person) -> dict[str, GapRow]:
+    """skill key -> the person's gap row, which says whether their current level of it is
+    stale (assessments.gaps): the skills their gap role expects. One query."""
+    gaps = visible_gaps(user=person, person_id=person.pk)
+    return {row.key: row for row in gaps.rows} if gaps is not None else {}
 
 
 def _editor(request: AuthedHttpRequest) -> str:
@@ -276,7 +356,8 @@ def assessment_levels(
 
 
 def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, Any]]:
-    """{"skill", "level"?, "evidence"?} per skill named in the form (or in `keys`)."""
+    """{"skill", "level"?, "evidence"?, "evidence_items"?} per skill named in the form (or
+    in `keys`)."""
     if keys is None:
         keys = list(dict.fromkeys(m.group(2) for m in map(FIELD.match, data) if m))
     ratings = []
@@ -289,6 +370,11 @@ def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, A
         evidence = data.get(f"evidence-{key}")
         if evidence is not None:
             rating["evidence"] = evidence
+        # The items ticked. The list's hidden "" comes with it, so that a list shown with
+        # nothing ticked still says so; a skill without a list keeps its citations.
+        if f"items-{key}" in data:
+            ticked = [v.strip() for v in data.getlist(f"items-{key}") if v.strip()]
+            rating["evidence_items"] = [int(v) if v.isdigit() else v for v in ticked]
         ratings.append(rating)
     return ratings
 
@@ -316,14 +402,20 @@ def _save(
     assessment_rate(by=by, assessment=draft, ratings=ratings, version=version, editor=editor)
 
 
-def _errors_by_skill(exc: ValidationError, ratings: list[dict[str, Any]]) -> dict[str, str]:
-    """The service's "ratings[3].level" errors, keyed by skill; "" for the rest."""
+def _errors_by_skill(
+    exc: ValidationError, ratings: list[dict[str, Any]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The service's "ratings[3].level" errors, keyed by skill ("" for the rest), and
+    which part of each skill they are about (Answer.error_on)."""
     errors: dict[str, str] = {}
+    error_on: dict[str, str] = {}
     for key, texts in exc.message_dict.items():
         match = ERROR_KEY.match(key)
         skill = ratings[int(match.group(1))]["skill"] if match else ""
         errors[skill] = " ".join([errors.get(skill, ""), *texts]).strip()
-    return errors
+        part = (match.group(2) or "") if match else ""
+        error_on[skill] = "evidence" if part.startswith("evidence") else part
+    return errors, error_on
 
 
 def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) -> HttpResponse:
@@ -333,16 +425,23 @@ def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) ->
     ratings = _posted_ratings(request.POST, [single] if single else None)
     source = assessment_starting_point(person=person, kind=kind, author=request.user)
     rated = set(source.ratings.values_list("skill__key", flat=True)) if source else set()
-    # A skill neither rated nor given a level, with no evidence, is a skill left alone.
+    # A skill neither rated nor given a level, with no evidence (a note or an item ticked),
+    # is a skill left alone.
     ratings = [
-        r for r in ratings if "level" in r or r.get("evidence", "").strip() or r["skill"] in rated
+        r
+        for r in ratings
+        if "level" in r
+        or r.get("evidence", "").strip()
+        or r.get("evidence_items")
+        or r["skill"] in rated
     ]
     errors: dict[str, str] = {}
+    error_on: dict[str, str] = {}
     if ratings:
         try:
             _save(by=request.user, person=person, kind=kind, ratings=ratings, data=request.POST)
         except ValidationError as exc:
-            errors = _errors_by_skill(exc, ratings)
+            errors, error_on = _errors_by_skill(exc, ratings)
         except Conflict as exc:
             errors = {single or "": str(exc)}
     posted = {r["skill"]: r for r in ratings}
@@ -355,11 +454,10 @@ def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) ->
             scope=scope,
             posted=posted,
             errors=errors,
+            error_on=error_on,
             saved=saved,
         )
-        answer = next(
-            (a for g in context["groups"] for a in g.answers if a.skill.key == single), None
-        )
+        answer = next((a for a in context["answers"] if a.skill.key == single), None)
         if answer is None:  # not a skill of this form (retired, unknown): nothing to swap
             text = errors.get(single) or "Unknown skill."
             return vary_on_htmx(HttpResponse(text))
@@ -370,7 +468,13 @@ def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) ->
         return render_region(request, TEMPLATE, "saved", context)
     if errors:
         context = _context(
-            request, person=person, kind=kind, scope=scope, posted=posted, errors=errors
+            request,
+            person=person,
+            kind=kind,
+            scope=scope,
+            posted=posted,
+            errors=errors,
+            error_on=error_on,
         )
         if errors.get(""):
             context["general_error"] = errors[""]
@@ -410,6 +514,8 @@ def assessment_confirm_submit(
                 version=int(seen) if seen.isdigit() else None,
                 editor=_editor_of(request.POST),
             )
+        except UncitedDivergence as exc:
+            return _uncited(request, person=person, kind=kind, exc=exc)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         except Conflict as exc:
@@ -424,6 +530,31 @@ def assessment_confirm_submit(
     if request.htmx:
         return HttpResponseClientRedirect(urls["page"])
     return redirect(urls["page"])
+
+
+def _uncited(
+    request: AuthedHttpRequest, *, person: Person, kind: str, exc: UncitedDivergence
+) -> HttpResponse:
+    """A submit refused for ratings far from the person's own that cite nothing: the form
+    again, each such rating's error beside its evidence, and a summary at the top linking
+    to each; the draft stays as it was. With htmx the form region takes the place of the
+    form (the submit's own target is its section)."""
+    context = _context(
+        request,
+        person=person,
+        kind=kind,
+        scope=Scope.from_data(request.POST),
+        errors=exc.skills,
+        error_on=dict.fromkeys(exc.skills, "evidence"),
+    )
+    context["error_summary"] = [a for a in context["answers"] if a.error]
+    for answer in context["error_summary"]:
+        answer.state = "draft"  # saved: it is the submit that was refused
+    response = render_region(request, TEMPLATE, "assess", context)
+    if wants_region(request):
+        retarget(response, "#assess")
+        reswap(response, "outerHTML")
+    return response
 
 
 def _what_happens_next(person: Person, kind: str, count: int) -> SafeString:

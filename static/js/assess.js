@@ -1,6 +1,6 @@
 // The assessment form (templates/assessments/assess.html): a skill's folded levels,
-// fetched into its <details> when opened, and the focus kept in place when an autosave
-// swaps the skill's fieldset.
+// fetched into its <details> when opened, the focus kept in place when an autosave
+// swaps the skill's fieldset, and a refused submit's error summary focused.
 (function () {
   "use strict";
 
@@ -53,7 +53,8 @@
 
   // --- The focus across an autosave ------------------------------------------------------
   // Each answer's save swaps its whole fieldset. htmx puts the focus back on an element
-  // with an id (the evidence); a radio or a summary has none, and the focus would fall to
+  // with an id (the evidence); a radio, a checkbox, a link or a summary has none, and the
+  // focus would fall to
   // <body>: the keyboard's place in the form lost. So note what had it, and an open
   // <details>, before the swap, and give them back to the new fieldset after it.
   var kept = null;
@@ -62,11 +63,14 @@
     if (!elt || !fieldset.contains(elt)) {
       return "";
     }
-    if (elt.type === "radio") {
+    if (elt.type === "radio" || elt.type === "checkbox") {
       return 'input[name="' + CSS.escape(elt.name) + '"][value="' + CSS.escape(elt.value) + '"]';
     }
     if (elt.id) {
       return "#" + CSS.escape(elt.id);
+    }
+    if (elt.tagName === "A" && elt.hasAttribute("href")) {
+      return 'a[href="' + CSS.escape(elt.getAttribute("href")) + '"]';
     }
     return elt.closest("details") ? "summary" : "";
   }
@@ -84,7 +88,8 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSwap", function (event) {
+    focusSummary(event.detail.target);
     var was = kept;
     var fieldset = was && document.getElementById(was.id);
     kept = null;
@@ -101,6 +106,37 @@
       if (elt) {
         elt.focus({ preventScroll: true });
       }
+    }
+  });
+
+  // --- A refused submit ------------------------------------------------------------------
+  // The form comes back with a summary of what to fix at its top: it takes the focus (a
+  // screen reader reads it out), and each of its links moves the focus to the field it
+  // names, where a plain fragment link would only scroll.
+  // `root`: what htmx swapped (only the form region brings a summary; an autosave's
+  // fieldset leaves the focus where it is); null: the page as loaded.
+  function focusSummary(root) {
+    var summary = document.getElementById("error-summary");
+    if (summary && (!root || root.id === "assess")) {
+      summary.focus();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      focusSummary(null);
+    });
+  } else {
+    focusSummary(null);
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#error-summary a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
     }
   });
 })();

@@ -10,13 +10,17 @@ control in the new one (static/js/assess.js), never fall to <body>.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings as django_settings
+from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from assessments.evidence import evidence_add
 from assessments.models import Assessment
-from tests.helpers import levels
+from assessments.services import assessment_start
+from tests.helpers import levels, submit
 
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
 AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -61,6 +65,9 @@ def autosaved(page: Page, key: str, key_press: str) -> None:
     # The new fieldset's line (the old one carried the mark).
     expect(state).to_contain_text("Saved at")
     expect(state).not_to_have_attribute("data-old", "1")
+    # The new fieldset hears changes once htmx has settled it: a key pressed before that
+    # (seen under load) would change nothing that htmx hears.
+    expect(page.locator(f"#skill-{key}")).not_to_have_class(re.compile(r"htmx-\w+"))
 
 
 def assert_focus_kept(page: Page, key: str, level: int) -> None:
@@ -134,23 +141,33 @@ def test_erin_self_assesses_and_submits_by_keyboard(live_server, page, org):
         page.screenshot(path=SCREENSHOTS / f"assess-levels-open-{width}.png", caret="initial")
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    # Evidence, typed; Tab leaves it (its change saves) for the next skill's radios.
+    # Evidence, typed; Tab leaves it (its change saves) for the link to add an item to
+    # her log (issue 17), then the next skill's radios.
     page.keyboard.press("Tab")
     expect(page.locator(f"#evidence-{FIRST}")).to_be_focused()
     page.keyboard.type("Designed the billing pipeline: https://example.com/rfc/7")
     with page.expect_response(lambda r: bool(SAVE.search(r.url))):
         page.keyboard.press("Tab")
     expect(page.locator(f"#state-{FIRST}")).to_contain_text("Saved at")
+    add = first.get_by_role("link", name="Add evidence for System design")
+    expect(add).to_have_attribute("href", f"/map/evidence/?skill={FIRST}#add")
+    expect(add).to_be_focused()
+    page.keyboard.press("Tab")
     assert focused(page, "e.name") == f"level-{SECOND}"
     # The swapped skill kept its <details> open, its levels fetched again.
     expect(first.locator("details")).to_have_attribute("open", "")
     expect(first.locator("details dt")).to_have_count(4)
 
-    # Shift+Tab goes back into the swapped skill: the evidence as typed.
+    # Shift+Tab goes back into the swapped skill: the link, the evidence as typed.
+    page.keyboard.press("Shift+Tab")
+    expect(add).to_be_focused()
     page.keyboard.press("Shift+Tab")
     expect(page.locator(f"#evidence-{FIRST}")).to_be_focused()
     expect(page.locator(f"#evidence-{FIRST}")).to_have_value(re.compile("^Designed the"))
     page.keyboard.press("Tab")
+    expect(add).to_be_focused()
+    page.keyboard.press("Tab")
+    assert focused(page, "e.name") == f"level-{SECOND}"
 
     # The second skill: ArrowDown from its unchecked first radio checks level 1.
     autosaved(page, SECOND, "ArrowDown")
@@ -248,4 +265,128 @@ def test_the_opened_levels_and_their_own_page_pass_axe(live_server, browser: Bro
         tab_to(page, "e.textContent.trim() === 'Log out'")
         with page.expect_navigation():
             page.keyboard.press("Enter")
+    context.close()
+
+
+# --- Evidence over reputation (issue 17) ----------------------------------------------------
+
+
+def evidence_of(person, title: str, key: str) -> int:
+    return evidence_add(
+        by=person,
+        person=person,
+        title=title,
+        kind="decision",
+        date=date.today() - timedelta(days=7),
+        skills=[key],
+    ).pk
+
+
+def press_submit_expecting_errors(page: Page) -> None:
+    """As submit_by_keyboard, for a submit the server refuses: the form comes back."""
+    tab_to(page, "e.textContent.trim() === 'Review and submit'")
+    page.keyboard.press("Enter")
+    tab_to(page, "e.tagName === 'BUTTON' && e.closest('#submit') !== null")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_response(re.compile(r"/assess/submit/$")) as refused:
+        page.keyboard.press("Enter")
+    assert refused.value.ok
+
+
+def test_max_cites_an_item_by_keyboard_after_the_uncited_rating_is_refused(live_server, page, org):
+    """erin rated herself 1 on system design; max rates her 4 and submits citing
+    nothing: refused, the summary focused and read, the error beside the skill's
+    evidence. From the summary's link, by keyboard: the evidence, then her item, ticked
+    (autosaved, the focus kept on it); the submit goes through."""
+    erin, max_ = org["erin"], org["max"]
+    submit(erin, erin, "self", {FIRST: 1})
+    rfc = evidence_of(erin, "Caching RFC", FIRST)
+    log_in_by_keyboard(page, live_server.url, "max")
+    page.goto(f"{live_server.url}/team/{erin.pk}/assess/")
+
+    tab_to(page, f"e.name === 'level-{FIRST}'")
+    for level in (1, 2, 3, 4):
+        autosaved(page, FIRST, "ArrowRight")
+        assert_focus_kept(page, FIRST, level)
+
+    press_submit_expecting_errors(page)
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_contain_text("Not submitted: 1 rating needs evidence")
+    error = page.locator(f"#error-{FIRST}")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("you rate 4, Erin rated 1")
+    note = page.locator(f"#evidence-{FIRST}")
+    expect(note).to_have_attribute("aria-invalid", "true")
+    expect(note).to_have_attribute("aria-describedby", f"error-{FIRST}")
+    assert Assessment.objects.get(person=erin, kind="manager").status == "draft"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=SCREENSHOTS / f"assess-uncited-{width}.png", caret="initial")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # The summary's link leads to the skill's evidence; then her item, ticked by Space.
+    page.keyboard.press("Tab")
+    assert focused(page, "e.getAttribute('href')") == f"#evidence-{FIRST}"
+    page.keyboard.press("Enter")
+    expect(note).to_be_focused()
+    page.keyboard.press("Tab")
+    assert focused(page, f"e.type === 'checkbox' && e.value === '{rfc}'")
+    autosaved(page, FIRST, "Space")
+    assert focused(page, f"e.type === 'checkbox' && e.value === '{rfc}' && e.checked"), focused(
+        page, "e.outerHTML"
+    )
+    expect(page.locator(f"#error-{FIRST}")).to_have_count(0)
+
+    submit_by_keyboard(page)
+    expect(
+        page.get_by_text(re.compile(r"^Submitted: 1 skill rated for Erin")).first
+    ).to_be_visible()
+    done = Assessment.objects.get(person=erin, kind="manager", author=max_)
+    assert done.status == "submitted"
+    assert list(done.ratings.get(skill__key=FIRST).evidence_items.values_list("pk", flat=True)) == [
+        rfc
+    ]
+
+
+def test_the_evidence_states_pass_axe(live_server, browser: Browser, org):
+    """axe-core on the changed states: erin's form with a stale skill first, her items to
+    tick and the links to add evidence; max's form refused for an uncited rating, the
+    summary and the error beside the skill. At 1280 and 375 px."""
+    assert AXE.is_file(), f"{AXE} is missing: `make test` installs it (npm ci)."
+    erin = org["erin"]
+    submit(erin, erin, "self", {FIRST: 1}, at=timezone.now() - timedelta(days=400))
+    evidence_of(erin, "Caching RFC", FIRST)
+    evidence_of(erin, "Profiling notes", SECOND)
+    assessment_start(
+        by=org["max"], person=erin, kind="manager", ratings=[{"skill": FIRST, "level": 4}]
+    )
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+
+    log_in_by_keyboard(page, live_server.url, "erin")
+    page.goto(live_server.url + "/assess/")
+    expect(page.locator(".assess-stale h2")).to_contain_text("review these first")
+    expect(page.locator(f".assess-stale #skill-{FIRST} .badge.stale")).to_be_visible()
+    expect(page.locator(f"#skill-{SECOND} .cite input[type=checkbox]")).to_have_count(1)
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert axe_violations(page) == [], ("erin", width)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    tab_to(page, "e.textContent.trim() === 'Log out'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    log_in_by_keyboard(page, live_server.url, "max")
+    page.goto(f"{live_server.url}/team/{erin.pk}/assess/")
+    press_submit_expecting_errors(page)
+    expect(page.locator("#error-summary")).to_be_focused()
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert axe_violations(page) == [], ("max, refused", width)
     context.close()
