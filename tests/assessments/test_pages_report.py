@@ -480,8 +480,8 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_number_of_skills(
 
 
 # session, user, has reports (the navigation), the report; the form: scale, roles,
-# skills, starting point with its ratings.
-PINNED_FORM = 9
+# skills, starting point with its ratings, the person's evidence items to cite.
+PINNED_FORM = 10
 
 
 def test_the_manager_assessment_form_runs_a_fixed_number_of_queries(client, max_, erin):
