@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.models import Assessment, Rating
 from assessments.services import scale_change_problems
-from core.access import HRAdminMixin
+from core.access import HistoryAdminMixin, HRAdminMixin
 from skills.models import Scale
 
 
@@ -80,7 +80,7 @@ class ScaleForm(forms.ModelForm):
 
 
 @admin.register(Scale)
-class ScaleAdmin(HRAdminMixin, SimpleHistoryAdmin):
+class ScaleAdmin(HRAdminMixin, HistoryAdminMixin, SimpleHistoryAdmin):
     form = ScaleForm
     list_display = ("__str__", "labels")
 

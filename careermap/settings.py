@@ -16,6 +16,9 @@ EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
 EMAIL_USE_SSL, DEFAULT_FROM_EMAIL
                       Django's own email settings, by their own names. With debug on and
                       no EMAIL_HOST, emails are printed by the task worker instead.
+CAREERMAP_*           the product's own settings (stale ratings, input from others,
+                      session and token lifetimes, API rate limits): docs/deploy.md,
+                      each read where it is set below
 """
 
 from __future__ import annotations
@@ -109,6 +112,12 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.database.DatabaseUnavailableMiddleware",
+    # The edge (core.edge), inside the database middleware as all that may query:
+    # control characters refused, responses private by default, sessions ended when
+    # idle or old.
+    "core.edge.PrivateByDefault",
+    "core.edge.RefuseControlCharacters",
+    "core.edge.SessionLifetime",
     # Inside the database middleware: reading the person's zone may query, and a
     # database out of reach must still answer 503.
     "core.timezones.TimeZoneMiddleware",
@@ -225,17 +234,24 @@ STORAGES = {
 REST_FRAMEWORK = {
     # Token first: anonymous requests then get 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "people.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.drf.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.drf.exception_handler",
+    # Rates below (CAREERMAP_API_THROTTLE_*); 429 with Retry-After past them. Counted in
+    # the cache: per process with the default local-memory cache.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.UserThrottle", "core.throttles.AnonThrottle"],
+    "NUM_PROXIES": int(os.environ.get("DJANGO_PROXY_COUNT", "0")),
 }
+# API requests per user and per anonymous client address ("600/min", "10/s", "off").
+CAREERMAP_API_THROTTLE_USER = os.environ.get("CAREERMAP_API_THROTTLE_USER") or "600/min"
+CAREERMAP_API_THROTTLE_ANON = os.environ.get("CAREERMAP_API_THROTTLE_ANON") or "60/min"
 SPECTACULAR_SETTINGS = {
     "TITLE": "careermap API",
     "DESCRIPTION": "Roles, skills, expected levels, assessments and gaps (contract v1).",
@@ -267,6 +283,9 @@ CAREERMAP_STALE_AFTER_DAYS = int(os.environ.get("CAREERMAP_STALE_AFTER_DAYS") or
 CAREERMAP_FEEDBACK_MIN_ANSWERS = max(int(os.environ.get("CAREERMAP_FEEDBACK_MIN_ANSWERS") or 3), 1)
 
 # --- Security ---------------------------------------------------------------------------
+# An API token lasts this many days from its creation (people.tokens).
+CAREERMAP_TOKEN_DAYS = int(os.environ.get("CAREERMAP_TOKEN_DAYS") or 90)
+
 # Behind the TLS proxy: it says https in X-Forwarded-Proto; a request without it came
 # over plain http and is redirected.
 HTTPS = env_flag("DJANGO_HTTPS", default=not DEBUG)
@@ -280,6 +299,11 @@ SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request, and this long after logging in
+# (core.edge.SessionLifetime); the cookie lasts no longer than the latter.
+CAREERMAP_SESSION_IDLE_HOURS = float(os.environ.get("CAREERMAP_SESSION_IDLE_HOURS") or 12)
+CAREERMAP_SESSION_MAX_DAYS = float(os.environ.get("CAREERMAP_SESSION_MAX_DAYS") or 7)
+SESSION_COOKIE_AGE = int(CAREERMAP_SESSION_MAX_DAYS * 24 * 3600)
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy: our own files only. No inline script or style anywhere, but

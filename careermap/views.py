@@ -4,9 +4,13 @@ assessments.views.home."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.urls import reverse_lazy
 
+from core.audit import record
 from people.forms import PasswordLinkForm
 
 
@@ -36,6 +40,17 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
 
     template_name = "registration/password_set.html"
     success_url = reverse_lazy("password_set_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        person = form.user
+        record(
+            by=person,
+            action="password.set",
+            summary=f"{person}: password chosen from an emailed link",
+            target=person.username,
+        )
+        return response
 
 
 class PasswordSetDoneView(auth_views.PasswordResetCompleteView):

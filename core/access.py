@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Protocol
 
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -41,6 +42,18 @@ class HRAdminMixin:
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_hr(request.user) or super().has_change_permission(request, obj)  # type: ignore[misc]
+
+
+class HistoryAdminMixin:
+    """django-simple-history's history pages answer 404, not 500, for an id that is not
+    one (its view looks the id up unchecked; the admin's get_object checks it)."""
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if self.get_object(request, unquote(object_id)) is None:  # type: ignore[attr-defined]
+            raise Http404("No such item.")
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
 
 
 class Actor(Protocol):

@@ -51,6 +51,7 @@ ACTION_WORDS = {
     "people.invite": "Invitations sent",
     "framework.edit": "Framework edited",
     "framework.import": "Framework imported",
+    "password.set": "Password set",
     "feedback.request": "Input requested",
     "feedback.answer": "Input given",
     "feedback.decline": "Input declined",

@@ -4,11 +4,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from core.access import HRAdminMixin
+from core.audit import record
 from people.models import Person
 from people.services import manager_error
 from skills.models import Role
@@ -37,6 +40,22 @@ class PersonForm(UserChangeForm):
         if manager is not None and (problem := manager_error(self.instance, manager)):
             raise forms.ValidationError(problem)
         return manager
+
+
+class HRPersonAddForm(forms.ModelForm):
+    """HR adds a person without a password: they choose their own from an invitation
+    (people.invitations). Only a superuser sets someone's password in the admin."""
+
+    class Meta:
+        model = Person
+        fields = ("username", "name", "email", "role", "manager")
+
+    def save(self, commit: bool = True) -> Person:
+        person = super().save(commit=False)
+        person.set_unusable_password()
+        if commit:
+            person.save()
+        return person
 
 
 @admin.register(Person)
@@ -77,6 +96,37 @@ class PersonAdmin(HRAdminMixin, UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = HRPersonAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # HR neither sees a password field nor the link to set one.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if "password" not in f]})
+            for name, options in fieldsets
+        ]
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only a superuser sets a password here: send an invitation.")
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            person = self.get_object(request, unquote(id))
+            record(
+                by=request.user,
+                action="password.set",
+                summary=f"{person}: password set in the admin by {request.user}",
+                target=person.username if person else "",
+            )
+        return response
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # Only a superuser hands out superuser or staff rights.

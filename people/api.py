@@ -17,7 +17,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import (
@@ -26,19 +25,40 @@ from rest_framework.decorators import (
     authentication_classes,
     permission_classes,
 )
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.drf import FiltersOnListOnly, StrictFilterSet
+from core.parsers import BoundedJSONParser
 from core.security import LOCKED_OUT_STATUS
+from core.throttles import AnonThrottle, UserThrottle
 from core.types import AuthedRequest
 from people.invitations import people_invite
 from people.models import Person
 from people.serializers import InvitationSerializer, MeSerializer, PersonSerializer
 from people.services import person_update
+from people.tokens import revoke_all, token_for
 from people.visibility import visible_people
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    """DRF's, with lengths bounded before authentication: a username longer than any
+    stored one (django-axes' column is 255) or a megabyte password is a 400 on the field,
+    never a lookup or a hash."""
+
+    username = serializers.CharField(
+        label="Username", write_only=True, max_length=Person._meta.get_field("username").max_length
+    )
+    password = serializers.CharField(
+        label="Password",
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+        max_length=1024,
+    )
 
 
 # Outside the request transaction: django-axes counts a failure in the database, and a
@@ -46,7 +66,12 @@ from people.visibility import visible_people
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class TokenView(ObtainAuthToken):
     """POST username and password, get a token; 400 on bad credentials; 429 once that
-    username has failed too often from that address (core.security)."""
+    username has failed too often from that address (core.security). DELETE revokes
+    every token of the caller (people.tokens)."""
+
+    serializer_class = TokenRequestSerializer
+    throttle_classes = [UserThrottle, AnonThrottle]  # DRF's own view has none
+    parser_classes = [FormParser, MultiPartParser, BoundedJSONParser]  # bounded JSON
 
     @extend_schema(
         responses={
@@ -65,10 +90,21 @@ class TokenView(ObtainAuthToken):
                 return Response({"detail": str(get_lockout_message())}, status=LOCKED_OUT_STATUS)
             raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
-        token, _ = Token.objects.get_or_create(user=user)
+        token = token_for(user)
         # A log-in like the page's: axes clears the failures, the audit trail notes it.
         user_logged_in.send(sender=type(user), request=request, user=user)
         return Response({"token": token.key})
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description="Revoke every token of the caller (authenticated by a token or a session).",
+    )
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        revoke_all(request.user)
+        return Response(status=204)
 
 
 @extend_schema(exclude=True)

@@ -8,4 +8,7 @@ class PeopleConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self) -> None:
-        from people import receivers  # noqa: F401  (log-ins and changes of people, audited)
+        from people import (
+            receivers,  # noqa: F401  (log-ins and changes of people, audited)
+            tokens,  # noqa: F401  (tokens die with the password)
+        )

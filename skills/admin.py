@@ -6,12 +6,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.access import HRAdminMixin
+from core.access import HistoryAdminMixin, HRAdminMixin
 from skills.models import Category, Expectation, Role, Skill
 
 
 @admin.register(Category)
-class CategoryAdmin(HRAdminMixin, SimpleHistoryAdmin):
+class CategoryAdmin(HRAdminMixin, HistoryAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "key", "kind", "order")
     list_editable = ("order",)
     search_fields = ("name", "key")
@@ -19,7 +19,7 @@ class CategoryAdmin(HRAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(HRAdminMixin, SimpleHistoryAdmin):
+class SkillAdmin(HRAdminMixin, HistoryAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "key", "category", "retired")
     list_filter = ("retired", "category__kind", "category")
     list_select_related = ("category",)
@@ -49,7 +49,7 @@ class ExpectationInline(admin.TabularInline):
 
 
 @admin.register(Role)
-class RoleAdmin(HRAdminMixin, SimpleHistoryAdmin):
+class RoleAdmin(HRAdminMixin, HistoryAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "key", "track", "level", "retired")
     list_filter = ("track", "retired")
     search_fields = ("name", "key")

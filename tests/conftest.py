@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -32,6 +33,13 @@ from tests.helpers import Mailbox, submit_with_evidence
 def fast_password_hashing(settings) -> None:
     # PBKDF2 costs ~0.4 s a password by design; tests make many people and log in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """The API's rate limits count in the cache (local memory, per process): each test
+    starts with no requests counted."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -261,3 +261,49 @@ def test_the_person_form_refuses_a_retired_role(client, hana, erin):
     assert "is retired" in response.content.decode()
     erin.refresh_from_db()
     assert erin.target_role.key == "staff-engineer"
+
+
+def test_hr_cannot_set_anyones_password_in_the_admin(client, hana, erin):
+    """Issue 23: HR setting a manager's password could then act as them. HR invites or
+    sends a reset link instead; the password page is a 403 and nothing changes."""
+    client.force_login(hana)
+    assert client.get(f"/admin/people/person/{erin.pk}/password/").status_code == 403
+
+    response = client.post(
+        f"/admin/people/person/{erin.pk}/password/",
+        {"password1": "Hijacked-pass-99", "password2": "Hijacked-pass-99"},
+    )
+
+    assert response.status_code == 403
+    erin.refresh_from_db()
+    assert erin.check_password("demo")
+    change = client.get(admin_url(erin, "change")).content.decode()
+    assert "/password/" not in change  # no link to a page HR cannot use
+
+
+def test_hr_adds_a_person_without_a_password_and_a_superuser_sets_one_audited(client, hana):
+    from core.models import AuditEvent
+
+    client.force_login(hana)
+    add = client.get("/admin/people/person/add/").content.decode()
+    assert 'name="password1"' not in add
+
+    response = client.post(
+        "/admin/people/person/add/", {"username": "nora", "name": "Nora N", "email": "n@x.org"}
+    )
+
+    assert response.status_code == 302
+    nora = Person.objects.get(username="nora")
+    assert not nora.has_usable_password()
+
+    root = Person.objects.create_superuser("root", "root@example.com", "Root-pass-123")
+    client.force_login(root)
+    done = client.post(
+        f"/admin/people/person/{nora.pk}/password/",
+        {"password1": "Nora-pass-2026!", "password2": "Nora-pass-2026!", "usable_password": "true"},
+    )
+    assert done.status_code == 302
+    nora.refresh_from_db()
+    assert nora.check_password("Nora-pass-2026!")
+    line = AuditEvent.objects.get(action="password.set")
+    assert (line.by, line.target) == (root, "nora")
