@@ -55,6 +55,11 @@ if TYPE_CHECKING:
 
 TEMPLATE = "assessments/assess.html"
 FIELD = re.compile(r"^(level|evidence|items)-(.+)$")
+# The form names a skill's fields by the skill's id, not its key ("l12", "e12", "i12"
+# for "level-<key>", "evidence-<key>", "items-<key>"): the 164-skill catalogue repeats
+# them seven times a skill. A post may use either (_named_by_key).
+SHORT = re.compile(r"^([lei])(\d+)$")
+SHORT_PREFIX = {"l": "level", "e": "evidence", "i": "items"}
 ERROR_KEY = re.compile(r"^ratings\[(\d+)\](?:\.(\w+))?")
 EDITOR = re.compile(r"[0-9a-f]{32}")
 
@@ -379,6 +384,28 @@ def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, A
     return ratings
 
 
+def _named_by_key(data: QueryDict) -> QueryDict:
+    """The post with the form's short field names ("l12") named by the skill's key
+    ("level-<key>"), as the rest of the view reads them. One query, when there are short
+    names; the fields of a skill that no longer exists are left out."""
+    found = {name: m for name in data if (m := SHORT.match(name))}
+    if not found:
+        return data
+    keys = dict(
+        Skill.objects.filter(pk__in={int(m.group(2)) for m in found.values()}).values_list(
+            "pk", "key"
+        )
+    )
+    named = QueryDict(mutable=True)
+    for name, values in data.lists():
+        m = found.get(name)
+        if m is None:
+            named.setlist(name, values)
+        elif (key := keys.get(int(m.group(2)))) is not None:
+            named.setlist(f"{SHORT_PREFIX[m.group(1)]}-{key}", values)
+    return named
+
+
 def _triggered_skill(request: AuthedHttpRequest) -> str:
     """The skill whose fieldset sent this htmx save (its id, "skill-<key>", comes as the
     HX-Trigger header): the form names no skill in each fieldset, to stay light."""
@@ -420,9 +447,10 @@ def _errors_by_skill(
 
 def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) -> HttpResponse:
     """POST: one skill's answer (htmx sends `skill`) or every answer of the plain form."""
-    scope = Scope.from_data(request.POST)
-    single = request.POST.get("skill") or _triggered_skill(request)
-    ratings = _posted_ratings(request.POST, [single] if single else None)
+    data = _named_by_key(request.POST)
+    scope = Scope.from_data(data)
+    single = data.get("skill") or _triggered_skill(request)
+    ratings = _posted_ratings(data, [single] if single else None)
     source = assessment_starting_point(person=person, kind=kind, author=request.user)
     rated = set(source.ratings.values_list("skill__key", flat=True)) if source else set()
     # A skill neither rated nor given a level, with no evidence (a note or an item ticked),
@@ -439,7 +467,7 @@ def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) ->
     error_on: dict[str, str] = {}
     if ratings:
         try:
-            _save(by=request.user, person=person, kind=kind, ratings=ratings, data=request.POST)
+            _save(by=request.user, person=person, kind=kind, ratings=ratings, data=data)
         except ValidationError as exc:
             errors, error_on = _errors_by_skill(exc, ratings)
         except Conflict as exc:

@@ -4,6 +4,44 @@
 (function () {
   "use strict";
 
+  // --- Autosave ------------------------------------------------------------------------
+  // Each skill's fieldset posts its answer when it changes: to the form's own action,
+  // into its own place (the form's hx-target, hx-swap and hx-sync). The fieldsets carry
+  // no htmx attributes of their own, as the 164-skill catalogue would repeat them 164
+  // times: htmx finds them by this extension's selector, and each gets its hx-post and
+  // hx-trigger just before htmx reads them (on the page as loaded, and in every part an
+  // htmx request swaps in). Without JavaScript the form's "Save draft" posts them all.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.htmx) {
+      htmx.defineExtension("assess-autosave", {
+        getSelectors: function () {
+          return ["#assess-form fieldset.skill"];
+        },
+      });
+    }
+  });
+  document.addEventListener("htmx:beforeProcessNode", function (event) {
+    var fieldset = event.target;
+    var form = fieldset.matches && fieldset.matches("fieldset.skill") && fieldset.closest("form");
+    if (form && !fieldset.hasAttribute("hx-post")) {
+      fieldset.setAttribute("hx-post", form.getAttribute("action"));
+      fieldset.setAttribute("hx-trigger", "change");
+    }
+  });
+
+  // A skill not answered yet has no state line (assess.css says "Not answered yet" in
+  // its place): its first answer's request gives it one, for "saving…" and for a failure
+  // (static/js/app.js writes it there). The answer's fieldset, swapped in, brings its own.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var fieldset = event.detail.elt;
+    if (fieldset.matches && fieldset.matches("fieldset.skill") && !fieldset.querySelector(".saved-state")) {
+      var line = document.createElement("p");
+      line.className = "saved-state";
+      line.textContent = "Not answered yet";
+      fieldset.appendChild(line);
+    }
+  });
+
   // --- The other levels, on demand -------------------------------------------------------
   // Without JavaScript the <details> holds a link to the levels' own page. Opened, the
   // same URL's htmx region (the folded levels alone) takes the link's place, in a polite
@@ -68,6 +106,10 @@
     }
     if (elt.id) {
       return "#" + CSS.escape(elt.id);
+    }
+    if (elt.name) {
+      // A field without an id (an unanswered skill's note has none).
+      return elt.tagName.toLowerCase() + '[name="' + CSS.escape(elt.name) + '"]';
     }
     if (elt.tagName === "A" && elt.hasAttribute("href")) {
       return 'a[href="' + CSS.escape(elt.getAttribute("href")) + '"]';

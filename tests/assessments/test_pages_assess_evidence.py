@@ -38,20 +38,24 @@ def item(by, person, title: str, *keys: str, days_ago: int = 10) -> Evidence:
     )
 
 
+def items_field(key: str) -> str:
+    """The name the form gives a skill's items: "i" and the skill's id."""
+    return f"i{Skill.objects.get(key=key).pk}"
+
+
 def offered(html: str, key: str) -> list[int]:
     """The ids of the items the skill's fieldset offers to cite, in order."""
+    name = items_field(key)
     return [
-        int(n)
-        for n in re.findall(rf'<input type="checkbox" name="items-{key}" value="(\d+)"', html)
+        int(n) for n in re.findall(rf'<input type="checkbox" name="{name}" value="(\d+)"', html)
     ]
 
 
 def ticked(html: str, key: str) -> list[int]:
+    name = items_field(key)
     return [
         int(n)
-        for n in re.findall(
-            rf'<input type="checkbox" name="items-{key}" value="(\d+)" checked', html
-        )
+        for n in re.findall(rf'<input type="checkbox" name="{name}" value="(\d+)" checked', html)
     ]
 
 
@@ -96,11 +100,11 @@ def test_each_skill_offers_her_own_undisputed_items_that_show_it(client, org, lo
     design = fieldset(html, "system-design")
     assert 'role="group" aria-labelledby="cite-system-design"' in design
     assert "Cite from your evidence log" in design
-    assert '<input type="hidden" name="items-system-design" value="">' in design
+    assert f'<input type="hidden" name="{items_field("system-design")}" value="">' in design
     assert "Pairing rota <span>· Project · <time datetime=" in design
     # A skill without items has no list at all.
     writing = fieldset(html, "writing-decisions")
-    assert "items-writing-decisions" not in writing
+    assert items_field("writing-decisions") not in writing
     assert 'class="cite"' not in writing
 
 
@@ -118,18 +122,23 @@ def test_every_skill_links_to_adding_evidence_with_its_name_for_screen_readers(c
     client.force_login(erin)
     html = client.get(ASSESS).content.decode()
     keys = fieldset_keys(html)
-    links = re.findall(r'<a href="/map/evidence/\?skill=([\w-]+)#add">Add evidence', html)
+    links = re.findall(r'<a href="/map/evidence/\?skill=([\w-]+)#add"[^>]*>Add evidence', html)
     assert links == keys
+    # Its name: "Add evidence for" (once in the page) and the skill's legend.
+    pk = Skill.objects.get(key="system-design").pk
     assert (
-        '<a href="/map/evidence/?skill=system-design#add">Add evidence'
-        '<span class="vh"> for System design</span></a>'
+        '<a href="/map/evidence/?skill=system-design#add" '
+        f'aria-labelledby="ad n{pk}">Add evidence</a>'
     ) in html
+    assert f'<legend id="n{pk}">System design</legend>' in html
+    assert '<span id="ad">Add evidence for</span>' in html
     client.force_login(org["max"])
     html = client.get(reverse("assessments:assess_report", args=[erin.pk])).content.decode()
     assert (
-        f'<a href="/team/{erin.pk}/evidence/?skill=system-design#add">Add an observation'
-        '<span class="vh"> for System design</span></a>'
+        f'<a href="/team/{erin.pk}/evidence/?skill=system-design#add" '
+        f'aria-labelledby="ad n{pk}">Add an observation</a>'
     ) in html
+    assert '<span id="ad">Add an observation for</span>' in html
     assert "Add evidence<" not in html
 
 
@@ -213,13 +222,13 @@ def test_another_persons_item_is_refused_by_name_and_nothing_is_written(client, 
     assert fieldset_keys(html) == ["system-design"]
     assert f"Not in this person&#x27;s evidence log: {sams}." in html
     # Beside the evidence: the note and the list are the invalid fields.
-    assert re.search(
-        r'<textarea id="evidence-system-design" name="evidence-system-design" '
-        r'aria-invalid="true" aria-describedby="error-system-design">',
-        html,
-    )
+    pk = Skill.objects.get(key="system-design").pk
+    assert (
+        f'<textarea id="evidence-system-design" name="e{pk}" aria-labelledby="ev n{pk}" '
+        'aria-invalid="true" aria-describedby="error-system-design">'
+    ) in html
     assert 'aria-labelledby="cite-system-design" aria-describedby="error-system-design"' in html
-    assert 'type="radio" name="level-system-design" value="3" checked>' in html  # kept
+    assert f'type="radio" name="l{pk}" value="3" checked>' in html  # kept
     assert not Assessment.objects.exists()
 
     # With a draft open: neither its level nor its citations change.
@@ -342,11 +351,11 @@ def test_an_uncited_divergent_rating_is_refused_beside_each_skill(client, diverg
     assert links == ["system-design", "mentoring"]  # in the form's order
     for key in ("system-design", "mentoring"):
         skill = fieldset(html, key)
-        assert re.search(
-            rf'<textarea id="evidence-{key}" name="evidence-{key}" aria-invalid="true" '
-            rf'aria-describedby="error-{key}">',
-            skill,
-        )
+        pk = Skill.objects.get(key=key).pk
+        assert (
+            f'<textarea id="evidence-{key}" name="e{pk}" aria-labelledby="ev n{pk}" '
+            f'aria-invalid="true" aria-describedby="error-{key}">'
+        ) in skill
         # Beside the evidence (before the link to add more), under the summary: no alert.
         error = re.search(rf'<p class="error" id="error-{key}">([^<]+)</p>', skill)
         assert error is not None

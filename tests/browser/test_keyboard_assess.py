@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from assessments.evidence import evidence_add
 from assessments.models import Assessment
 from assessments.services import assessment_start
+from skills.models import Skill
 from tests.helpers import levels, submit
 
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
@@ -55,16 +56,23 @@ def radio(skill: Locator, level: int) -> Locator:
     return skill.get_by_role("radio", name=re.compile(rf"^{level} · "))
 
 
+def level_field(key: str) -> str:
+    """The name the form gives a skill's radios: "l" and the skill's id."""
+    return f"l{Skill.objects.get(key=key).pk}"
+
+
 def autosaved(page: Page, key: str, key_press: str) -> None:
     """Press a key that changes skill `key`'s answer, and wait for its fieldset's swap."""
     state = page.locator(f"#state-{key}")
-    page.evaluate(f"document.getElementById('state-{key}').dataset.old = '1'")
+    skill = page.locator(f"#skill-{key}")
+    # An unanswered skill has no state line yet: the fieldset carries the mark.
+    page.evaluate(f"document.getElementById('skill-{key}').dataset.old = '1'")
     with page.expect_response(lambda r: bool(SAVE.search(r.url))) as saved:
         page.keyboard.press(key_press)
     assert saved.value.ok
-    # The new fieldset's line (the old one carried the mark).
+    # The new fieldset's line (the old fieldset carried the mark).
     expect(state).to_contain_text("Saved at")
-    expect(state).not_to_have_attribute("data-old", "1")
+    expect(skill).not_to_have_attribute("data-old", "1")
     # The new fieldset hears changes once htmx has settled it: a key pressed before that
     # (seen under load) would change nothing that htmx hears.
     expect(page.locator(f"#skill-{key}")).not_to_have_class(re.compile(r"htmx-\w+"))
@@ -73,8 +81,9 @@ def autosaved(page: Page, key: str, key_press: str) -> None:
 def assert_focus_kept(page: Page, key: str, level: int) -> None:
     """After the swap: the same radio of the new fieldset has the focus, checked."""
     assert focused(page, "e !== document.body"), "the focus fell to <body>"
-    assert focused(page, f"e.name === 'level-{key}' && e.value === '{level}' && e.checked"), (
-        focused(page, "e.outerHTML")
+    name = level_field(key)
+    assert focused(page, f"e.name === '{name}' && e.value === '{level}' && e.checked"), focused(
+        page, "e.outerHTML"
     )
     assert focused(page, f"document.getElementById('skill-{key}').contains(e)")
 
@@ -103,7 +112,7 @@ def test_erin_self_assesses_and_submits_by_keyboard(live_server, page, org):
     first = page.locator(f"#skill-{FIRST}")
 
     # Into the first skill: its radios are one stop; none is checked, so the first.
-    tab_to(page, f"e.name === 'level-{FIRST}'")
+    tab_to(page, f"e.name === '{level_field(FIRST)}'")
     assert focused(page, "e.value") == "0"
     autosaved(page, FIRST, "Space")  # Space checks 0
     assert_focus_kept(page, FIRST, 0)
@@ -153,7 +162,7 @@ def test_erin_self_assesses_and_submits_by_keyboard(live_server, page, org):
     expect(add).to_have_attribute("href", f"/map/evidence/?skill={FIRST}#add")
     expect(add).to_be_focused()
     page.keyboard.press("Tab")
-    assert focused(page, "e.name") == f"level-{SECOND}"
+    assert focused(page, "e.name") == level_field(SECOND)
     # The swapped skill kept its <details> open, its levels fetched again.
     expect(first.locator("details")).to_have_attribute("open", "")
     expect(first.locator("details dt")).to_have_count(4)
@@ -167,7 +176,7 @@ def test_erin_self_assesses_and_submits_by_keyboard(live_server, page, org):
     page.keyboard.press("Tab")
     expect(add).to_be_focused()
     page.keyboard.press("Tab")
-    assert focused(page, "e.name") == f"level-{SECOND}"
+    assert focused(page, "e.name") == level_field(SECOND)
 
     # The second skill: ArrowDown from its unchecked first radio checks level 1.
     autosaved(page, SECOND, "ArrowDown")
@@ -191,7 +200,7 @@ def test_max_assesses_erin_by_keyboard(live_server, page, org):
     page.goto(f"{live_server.url}/team/{erin.pk}/assess/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Assessment of Erin")
 
-    tab_to(page, f"e.name === 'level-{FIRST}'")
+    tab_to(page, f"e.name === '{level_field(FIRST)}'")
     for level in (1, 2, 3):
         autosaved(page, FIRST, "ArrowRight")
         assert_focus_kept(page, FIRST, level)
@@ -205,7 +214,7 @@ def test_max_assesses_erin_by_keyboard(live_server, page, org):
     expect(page.locator(f"#skill-{FIRST} summary")).to_be_focused()
     assert focused(page, f"document.getElementById('skill-{FIRST}').contains(e)")
 
-    tab_to(page, f"e.name === 'level-{SECOND}'")
+    tab_to(page, f"e.name === '{level_field(SECOND)}'")
     autosaved(page, SECOND, "Space")
     assert_focus_kept(page, SECOND, 0)
 
@@ -304,7 +313,7 @@ def test_max_cites_an_item_by_keyboard_after_the_uncited_rating_is_refused(live_
     log_in_by_keyboard(page, live_server.url, "max")
     page.goto(f"{live_server.url}/team/{erin.pk}/assess/")
 
-    tab_to(page, f"e.name === 'level-{FIRST}'")
+    tab_to(page, f"e.name === '{level_field(FIRST)}'")
     for level in (1, 2, 3, 4):
         autosaved(page, FIRST, "ArrowRight")
         assert_focus_kept(page, FIRST, level)
