@@ -55,6 +55,7 @@ from assessments.services import (
 )
 from core.concurrency import IF_MATCH, if_match, with_etag
 from core.drf import FiltersOnListOnly, IsHR, StrictFilterSet, page_of, paginated
+from core.parsers import read_bounded
 from core.types import AuthedRequest
 from people.models import Person
 from people.visibility import IsHROrManager, visible_people
@@ -292,8 +293,8 @@ class PersonMeasuresViewSet(viewsets.GenericViewSet):
                 self.get_object()  # 404 for someone the caller may not see, before the 400
                 raise exceptions.ValidationError({"role": ["No role has this slug."]})
         # The API's busiest read, in one query (bench/, target (a)), under the same
-        # visibility rule as get_object().
-        gaps = visible_gaps(user=request.user, person_id=pk, role=role)
+        # visibility rule as get_object(); and one more for others' aggregates.
+        gaps = visible_gaps(user=request.user, person_id=pk, role=role, others=True)
         if gaps is None:
             raise Http404("No Person matches the given query.")  # as get_object() says it
         return Response(GapsSerializer(gaps).data)
@@ -351,7 +352,7 @@ class FrameworkDocumentParser(BaseParser):
 
     # The raw bytes, where DRF's parsers give data: what FrameworkView.post reads.
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> bytes:  # type: ignore[override]
-        return stream.read() if stream is not None else b""
+        return read_bounded(stream)
 
 
 class FrameworkView(APIView):

@@ -28,6 +28,7 @@ class LevelBar:
     expected: int
     self_level: int | None
     manager_level: int | None
+    others_level: float | None = None  # others' median, with enough answers
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ class Radar:
     maximum: int
     bars: list[LevelBar]
     groups: list[AxisGroup] = field(default_factory=list)
+    # Others' median (rows given with_others): a polygon, and a mark on each spoke that
+    # has a median, so the series reads without its colour. None: no median anywhere.
+    others_points: str | None = None
+    others_marks: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def view_box(self) -> str:
@@ -80,7 +85,9 @@ def _points(values: list[float], center: float, radius: float) -> str:
 
 
 def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
-    """Expected, self and manager levels per skill, one spoke a skill (three at least)."""
+    """Expected, self and manager levels per skill, and others' median where there is
+    one (as the rows give it), one spoke a skill (three at least). A spoke without a
+    level is drawn at the centre."""
     if len(rows) < 3 or maximum <= 0:
         return None
     # Hard skills together, then soft ones (assessments.gaps.KIND_ORDER), each kind by
@@ -118,12 +125,28 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
             )
         )
 
-    def line(levels: list[int | None]) -> str | None:
+    def line(levels: list[float | None]) -> str | None:
         if all(level is None for level in levels):
             return None
         return _points([(level or 0) / maximum for level in levels], center, radius)
 
-    bars = [LevelBar(r.loaded_skill.name, r.expected, r.self_level, r.manager_level) for r in rows]
+    bars = [
+        LevelBar(r.loaded_skill.name, r.expected, r.self_level, r.manager_level, r.others_median)
+        for r in rows
+    ]
+    others = [r.others_median for r in rows]
+    marks = [
+        (
+            round(
+                center + radius * level / maximum * math.cos(-math.pi / 2 + 2 * math.pi * i / n), 1
+            ),
+            round(
+                center + radius * level / maximum * math.sin(-math.pi / 2 + 2 * math.pi * i / n), 1
+            ),
+        )
+        for i, level in enumerate(others)
+        if level is not None
+    ]
     return Radar(
         size=size,
         center=center,
@@ -135,6 +158,8 @@ def radar(rows: list[GapRow], maximum: int, size: int = 420) -> Radar | None:
         maximum=maximum,
         bars=bars,
         groups=_groups(rows, bars, center, radius),
+        others_points=line(others),
+        others_marks=marks,
     )
 
 

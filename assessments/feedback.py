@@ -536,3 +536,57 @@ def send_feedback_email(kind: str, pk: int, site: str) -> str:
     }
     _email(kind, context, to)
     return f"sent to {to}"
+
+
+# --- Others against self and manager: self-awareness, calibration -----------------------
+
+
+def against_others(
+    pairs: Iterable[tuple[int | None, Aggregate | None]], *, absolute: bool
+) -> float | None:
+    """The mean of (level - others' median) over `pairs` of (a level, others' aggregate
+    of that skill) whose aggregate has enough answers (and a level to compare); with
+    `absolute`, of |level - median|. None when no pair counts.
+
+    Self-awareness is this with the self levels, absolute (0: one sees oneself as
+    others do); calibration's `mean_vs_others`, with a manager's levels, signed (above
+    0: the manager rates higher than others do)."""
+    differences = [
+        level - aggregate.median
+        for level, aggregate in pairs
+        if level is not None and aggregate is not None and aggregate.median is not None
+    ]
+    if not differences:
+        return None
+    if absolute:
+        differences = [abs(d) for d in differences]
+    return sum(differences) / len(differences)
+
+
+def self_awareness_many(
+    person_ids: Iterable[int], others: dict[int, dict[int, Aggregate]] | None = None
+) -> dict[int, float | None]:
+    """{person id: self-awareness} for each of `person_ids`: the mean absolute
+    difference between their current self level and others' median, over the active
+    skills with both (against_others); None when there is none. Two queries: the self
+    levels, and the answers unless `others` (others_for_many of them) is given."""
+    # The gap module's projection of current levels (imported here: appended part).
+    from assessments.models import CurrentLevel
+
+    ids = list(person_ids)
+    if others is None:
+        others = others_for_many(ids)
+    levels: dict[int, list[tuple[int | None, Aggregate | None]]] = {pk: [] for pk in ids}
+    rows = CurrentLevel.objects.filter(
+        person_id__in=ids, self_level__isnull=False, skill__retired=False
+    ).values_list("person_id", "skill_id", "self_level")
+    for person_id, skill_id, level in rows:
+        levels[person_id].append((level, others.get(person_id, {}).get(skill_id)))
+    return {pk: against_others(pairs, absolute=True) for pk, pairs in levels.items()}
+
+
+def self_awareness(person: Person, others: dict[int, Aggregate] | None = None) -> float | None:
+    """`person`'s self-awareness (self_awareness_many); `others`: others_for(person),
+    if read already. Two queries, or one with `others`."""
+    given = None if others is None else {person.pk: others}
+    return self_awareness_many([person.pk], given)[person.pk]

@@ -19,7 +19,11 @@ written once:
 - **Readiness**: the share of expected skills with gap 0; 1.0 for a role that expects
   no active skill; none without a role (`readiness`). On confirmed levels: the same,
   with the gaps measured from the manager's levels alone (`gaps_many(confirmed=True)`).
-- **Divergence**: self and manager levels `DIVERGENCE` or more apart (`diverges`).
+- **Divergence**: self and manager levels `DIVERGENCE` or more apart (`diverges`); the
+  same rule between self and others' median (`GapRow.others_diverges`).
+- **Others**: others' view of a row's skill is assessments.feedback's aggregate
+  (`others_for`), attached to the rows on request (`with_others`); its median shows
+  only with enough answers, as that module decides.
 - **Rated at, stale**: when the current level was submitted (the manager's rating's
   time, else the self rating's); stale once older than `CAREERMAP_STALE_AFTER_DAYS`
   (`GapRow.stale`).
@@ -45,16 +49,19 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from assessments.feedback import Aggregate, others_for
 from assessments.models import DIVERGENCE, Assessment, CurrentLevel, Evidence, Rating
 from people.models import Person
 from people.visibility import visible_ids
 from skills.models import Category, Expectation, Role, Skill
 
 
-def diverges(self_level: int | None, manager_level: int | None) -> bool:
-    if self_level is None or manager_level is None:
+def diverges(self_level: float | None, other_level: float | None) -> bool:
+    """Self and another view (the manager's level, others' median) DIVERGENCE or more
+    apart; False unless both are there."""
+    if self_level is None or other_level is None:
         return False
-    return abs(self_level - manager_level) >= DIVERGENCE
+    return abs(self_level - other_level) >= DIVERGENCE
 
 
 def stale_before(now: datetime | None = None) -> datetime:
@@ -241,6 +248,9 @@ class GapRow:
     evidence_count: int | None = None  # counted for one person's rows only
     # The skill itself (category loaded), unless the caller asked for the numbers only.
     skill: Skill | None = field(default=None, compare=False)
+    # Others' aggregate of the skill (feedback.others_for), for rows given it
+    # (with_others, visible_gaps(others=True)); None: nobody answered, or not asked for.
+    others: Aggregate | None = field(default=None, compare=False)
 
     @property
     def loaded_skill(self) -> Skill:
@@ -255,6 +265,27 @@ class GapRow:
     @property
     def stale(self) -> bool:
         return is_stale(self.rated_at)
+
+    @property
+    def others_median(self) -> float | None:
+        """Others' median level; None below the feedback threshold (or unanswered)."""
+        return self.others.median if self.others is not None else None
+
+    @property
+    def others_count(self) -> int:
+        """How many people gave others' view a level (shown below the threshold too)."""
+        return self.others.answers if self.others is not None else 0
+
+    @property
+    def others_diverges(self) -> bool:
+        return diverges(self.self_level, self.others_median)
+
+    @property
+    def others_spread(self) -> float | None:
+        """How far self and others' median are apart; None unless both are there."""
+        if self.self_level is None or self.others_median is None:
+            return None
+        return abs(self.self_level - self.others_median)
 
     @property
     def spread(self) -> int | None:
@@ -424,10 +455,15 @@ def _one(person_id: int, role_id: int | None, visible: RawSQL | None) -> list[tu
 
 
 def _gaps_of_one(
-    person: Person, role: Role | None, found: list[tuple[Any, ...]], skills: dict[int, Skill]
+    person: Person,
+    role: Role | None,
+    found: list[tuple[Any, ...]],
+    skills: dict[int, Skill],
+    others: dict[int, Aggregate] | None = None,
 ) -> Gaps:
     if role is None:
         return Gaps(person=person, role=None, rows=[])
+    others = others or {}
     rows = [
         GapRow(
             key,
@@ -439,6 +475,7 @@ def _gaps_of_one(
             _datetime(at),
             evidence,
             skill=skills.get(skill_id),
+            others=others.get(skill_id),
         )
         for _, _, skill_id, key, expected, own, manager, current, gap, at, evidence in found
         if skill_id is not None
@@ -459,11 +496,14 @@ def gaps_for(*, person: Person, role: Role | None = None) -> Gaps:
     return _gaps_of_one(person, role, found, skills)
 
 
-def visible_gaps(*, user: Person, person_id: int, role: Role | None = None) -> Gaps | None:
+def visible_gaps(
+    *, user: Person, person_id: int, role: Role | None = None, others: bool = False
+) -> Gaps | None:
     """The gaps of person `person_id` if `user` may see them (people.visibility), else
     None; in one query, for the API. The numbers only: rows carry skill keys
     (`row.skill` is None), and the person and role are loaded with their ids and keys
-    alone (other fields load on access, as with `.only()`)."""
+    alone (other fields load on access, as with `.only()`). `others`: each row with
+    others' aggregate of its skill, in one more query (none when there are no rows)."""
     found = _one(person_id, role.pk if role else None, visible_ids(user, person_id))
     if not found:
         return None
@@ -471,7 +511,21 @@ def visible_gaps(*, user: Person, person_id: int, role: Role | None = None) -> G
     role_id, role_key = found[0][:2]
     if role is None and role_id is not None:
         role = Role.from_db(connection.alias, ["id", "key"], [role_id, role_key])
-    return _gaps_of_one(person, role, found, {})
+    skill_ids = [f[2] for f in found if f[2] is not None]
+    aggregates = others_for(person, skill_ids) if others and skill_ids else {}
+    return _gaps_of_one(person, role, found, {}, aggregates)
+
+
+def with_others(gaps: Gaps, found: dict[int, Aggregate] | None = None) -> Gaps:
+    """`gaps`, each row (with its skill) given others' aggregate of its skill: from
+    `found` (feedback.others_for of the person, already read), else read here. One
+    query, none without rows or with `found`."""
+    if gaps.rows:
+        if found is None:
+            found = others_for(gaps.person, [row.loaded_skill.pk for row in gaps.rows])
+        for row in gaps.rows:
+            row.others = found.get(row.loaded_skill.pk)
+    return gaps
 
 
 def with_gap_role(people: Any) -> Any:

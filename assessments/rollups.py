@@ -36,6 +36,7 @@ from django.db.models.functions import Trim
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from assessments.feedback import against_others, others_for_many, self_awareness_many
 from assessments.gaps import (
     DIVERGENCE,
     GAP_COUNTS_SQL,
@@ -49,7 +50,14 @@ from assessments.gaps import (
     subjects_of,
     with_gap_role,
 )
-from assessments.models import Assessment, OrgSkillTally, Rating, TeamSkillTally, TeamTally
+from assessments.models import (
+    Assessment,
+    CurrentLevel,
+    OrgSkillTally,
+    Rating,
+    TeamSkillTally,
+    TeamTally,
+)
 from core.derived import schedule
 from people.models import Person
 from skills.models import Skill
@@ -452,6 +460,9 @@ class Calibration:
     # The share of the ratings the manager submitted in the last EVIDENCE_COVERAGE_DAYS
     # that cite evidence; None when they submitted none (evidence_coverage).
     evidence_coverage: float | None = None
+    # The mean (manager level - others' median) over the manager's direct reports'
+    # skills with enough answers from others; None when there is none (vs_others).
+    mean_vs_others: float | None = None
 
     @property
     def direction(self) -> str:
@@ -519,12 +530,44 @@ def evidence_coverage(
     return found
 
 
+def vs_others(managers: Iterable[int]) -> dict[int, float | None]:
+    """Manager id -> the mean of (their current manager level - others' median) over
+    their active direct reports' active skills whose aggregate has enough answers
+    (assessments.feedback.against_others); None for a manager with none. Two queries
+    (none for no manager; one when no report has a manager level): the levels, the
+    answers about those reports."""
+    managers = set(managers)
+    found: dict[int, float | None] = dict.fromkeys(managers)
+    if not managers:
+        return found
+    levels = list(
+        CurrentLevel.objects.filter(
+            manager_author_id__in=managers,
+            manager_author_id=F("person__manager_id"),
+            person__is_active=True,
+            skill__retired=False,
+            manager_level__isnull=False,
+        ).values_list("manager_author_id", "person_id", "skill_id", "manager_level")
+    )
+    if not levels:
+        return found
+    others = others_for_many({row[1] for row in levels}, {row[2] for row in levels})
+    by_manager: dict[int, list[tuple[int | None, Any]]] = {}
+    for manager, person, skill, level in levels:
+        by_manager.setdefault(manager, []).append((level, others.get(person, {}).get(skill)))
+    for manager, pairs_ in by_manager.items():
+        found[manager] = against_others(pairs_, absolute=False)
+    return found
+
+
 def calibration_of(rows: Iterable[tuple[Any, ...]]) -> list[Calibration]:
     """How the current manager levels each manager gave their direct reports compare with
     those reports' self levels (assessments.gaps.pairs), from calibration_managers' rows,
-    with each manager's evidence coverage. One query (none for no row): the coverage."""
+    with each manager's evidence coverage and their levels against others' view. Three
+    queries at most (none for no row): the coverage, vs_others'."""
     rows = list(rows)
     coverage = evidence_coverage(row[0] for row in rows)
+    against = vs_others(row[0] for row in rows)
     return [
         Calibration(
             manager=Manager(pk, name, username),
@@ -533,14 +576,16 @@ def calibration_of(rows: Iterable[tuple[Any, ...]]) -> list[Calibration]:
             mean_delta=delta_sum / pairs if pairs else None,
             divergent=divergent,
             evidence_coverage=coverage[pk],
+            mean_vs_others=against[pk],
         )
         for pk, name, username, reports, pairs, delta_sum, divergent in rows
     ]
 
 
 def calibration_report(*, user: Person, chart: OrgChart | None = None) -> list[Calibration]:
-    """Calibration for every manager in `user`'s scope with active reports, by name. 3
-    queries: the chart (not for HR), the managers' team tallies, their evidence coverage."""
+    """Calibration for every manager in `user`'s scope with active reports, by name. 5
+    queries at most: the chart (not for HR), the managers' team tallies, their evidence
+    coverage, their levels and the answers about their reports (vs_others)."""
     return calibration_of(calibration_managers(user=user, chart=chart))
 
 
@@ -558,6 +603,62 @@ def divergent_pairs(
     if manager is not None:
         found = found.filter(manager_author_id=manager)
     return found.select_related("person", "skill")
+
+
+# --- Self-awareness over a scope --------------------------------------------------------
+
+# The bands of the Org view's self-awareness distribution: [low, high) levels apart,
+# the last open-ended.
+SELF_AWARENESS_BANDS: list[tuple[float, float | None]] = [(0, 0.5), (0.5, 1), (1, 2), (2, None)]
+
+
+@dataclass(frozen=True)
+class AwarenessBand:
+    low: float
+    high: float | None  # None: no upper bound
+    people: int
+
+
+@dataclass(frozen=True)
+class AwarenessDistribution:
+    bands: list[AwarenessBand]
+    unmeasured: int  # people in scope without a figure (no skill with enough answers)
+
+    @property
+    def measured(self) -> int:
+        return sum(band.people for band in self.bands)
+
+
+def self_awareness_distribution(
+    *, user: Person, chart: OrgChart | None = None
+) -> AwarenessDistribution:
+    """How many active people in `user`'s scope (everyone for HR, the people below a
+    manager) have a self-awareness figure (assessments.feedback) in each of
+    SELF_AWARENESS_BANDS, and how many have none: counts only, no one named. 3 queries
+    (and the chart for a manager without `chart`): the people, their self levels, the
+    answers about them."""
+    people = Person.objects.filter(is_active=True)
+    teams = _teams(user, chart)
+    if teams is not None:
+        people = people.filter(manager_id__in=teams)
+    figures = self_awareness_many(people.values_list("pk", flat=True)).values()
+    counts = [0] * len(SELF_AWARENESS_BANDS)
+    for figure in figures:
+        if figure is not None:
+            counts[
+                next(
+                    i
+                    for i, (low, high) in enumerate(SELF_AWARENESS_BANDS)
+                    if figure >= low and (high is None or figure < high)
+                )
+            ] += 1
+    return AwarenessDistribution(
+        bands=[
+            AwarenessBand(low, high, count)
+            for (low, high), count in zip(SELF_AWARENESS_BANDS, counts, strict=True)
+        ],
+        unmeasured=sum(1 for figure in figures if figure is None),
+    )
 
 
 # --- The writers' entry points -----------------------------------------------------------

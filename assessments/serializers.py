@@ -85,6 +85,16 @@ class GapRowSerializer(serializers.Serializer):
     evidence_count = serializers.IntegerField(
         help_text="The person's undisputed evidence items showing the skill."
     )
+    others = serializers.FloatField(
+        source="others_median",
+        allow_null=True,
+        help_text="Others' median level (input from others); null below "
+        "CAREERMAP_FEEDBACK_MIN_ANSWERS answers.",
+    )
+    others_count = serializers.IntegerField(
+        help_text="How many people gave a level for the skill (can't-say not counted); "
+        "shown below the threshold too."
+    )
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -120,6 +130,8 @@ class GapsSerializer(serializers.Serializer):
                     "rated_at": _iso(row.rated_at),
                     "stale": row.stale,
                     "evidence_count": row.evidence_count,
+                    "others": row.others_median,
+                    "others_count": row.others_count,
                 }
                 for row in gaps.rows
             ],
@@ -182,6 +194,12 @@ class CalibrationSerializer(serializers.Serializer):
         max_value=1.0,
         help_text="The share (0 to 1) of the ratings the manager submitted in the last 365 "
         "days that cite evidence; null when they submitted none.",
+    )
+    mean_vs_others = serializers.FloatField(
+        allow_null=True,
+        help_text="The mean of (manager level - others' median) over the direct reports' "
+        "skills with at least CAREERMAP_FEEDBACK_MIN_ANSWERS answers from others; null "
+        "when there are none.",
     )
 
 

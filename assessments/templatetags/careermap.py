@@ -151,6 +151,11 @@ def team_rows(teams: list[Any], viewer: Any) -> SafeString:
     )
 
 
+def _signed(value: float | None) -> str:
+    """A mean difference as calibration says it: "+0.5"; a dash when there is none."""
+    return "\u2013" if value is None else f"{value:+.1f}"
+
+
 @register.simple_tag
 def calibration_rows(calibration: list[dict[str, Any]], viewer: Any) -> SafeString:
     """The org view's calibration rows: {"row": Calibration, "delta": "+1.0" or "",
@@ -165,7 +170,8 @@ def calibration_rows(calibration: list[dict[str, Any]], viewer: Any) -> SafeStri
             f'<td><span class="mean-delta">{html.escape(delta) or "\u2013"}</span>'
             f'{":" if delta else ""} <span class="muted">{html.escape(c["meaning"])}</span></td>'
             f"<td>{row.divergent}</td>"
-            f'<td class="evidence-coverage">{percent(row.evidence_coverage)}</td></tr>'
+            f'<td class="evidence-coverage">{percent(row.evidence_coverage)}</td>'
+            f'<td class="vs-others">{_signed(row.mean_vs_others)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
 

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments.charts import radar
 from assessments.export import map_csv, map_export
-from assessments.gaps import GapRow, Gaps, gaps_for
+from assessments.feedback import Aggregate, min_answers, others_for, self_awareness
+from assessments.gaps import GapRow, Gaps, gaps_for, with_others
 from assessments.selectors import ManagerCitation, manager_citations
 from core.htmx import render_region, wants_region
 from core.types import AuthedHttpRequest
@@ -40,14 +41,23 @@ class Card:
         return timesince(self.row.rated_at, depth=1) if self.row.rated_at else ""
 
 
-def map_context(person: Person, gaps: Gaps, scale: Scale) -> dict[str, Any]:
+def map_context(
+    person: Person, gaps: Gaps, scale: Scale, others: dict[int, Aggregate] | None = None
+) -> dict[str, Any]:
     """What the `map` partial shows of anyone's map (My map, a report's page): the
-    radar and a card per gap row with the manager's evidence. One query (the
-    citations) beyond the gaps and the scale."""
+    radar and a card per gap row with the manager's evidence, each with others' view
+    (`others`: feedback.others_for(person), if the caller read it already), and the
+    person's self-awareness. Three queries beyond the gaps and the scale: the
+    citations, others' answers (none when given), the self levels."""
     citations = manager_citations(person=person)
+    if others is None:
+        others = others_for(person)
+    with_others(gaps, others)
     return {
         "radar": radar(gaps.rows, scale.maximum),
         "cards": [Card(row, citations.get(row.loaded_skill.pk)) for row in gaps.rows],
+        "self_awareness": self_awareness(person, others),
+        "min_answers": min_answers(),
     }
 
 

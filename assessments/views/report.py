@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.feedback import Aggregate, others_for
 from assessments.gaps import diverges
 from assessments.history import submitted_assessments
 from assessments.models import Assessment, Rating
@@ -43,6 +44,7 @@ class Comparison:
     self_rating: Rating | None
     manager_rating: Rating | None
     scale: Scale
+    others: Aggregate | None = None  # others' view of the skill; None: nobody answered
 
     @property
     def self_word(self) -> str:
@@ -63,14 +65,25 @@ class Comparison:
         return diverges(self.self_level, self.manager_level)
 
     @property
+    def others_median(self) -> float | None:
+        return self.others.median if self.others is not None else None
+
+    @property
+    def others_diverges(self) -> bool:
+        return diverges(self.self_level, self.others_median)
+
+    @property
     def has_evidence(self) -> bool:
         return any(
             r is not None and r.evidence.strip() for r in (self.self_rating, self.manager_rating)
         )
 
 
-def _comparisons(person: Person, expected: list[Skill], scale: Scale) -> list[Comparison]:
-    """Every skill the gap role expects or either side rated, by category then name."""
+def _comparisons(
+    person: Person, expected: list[Skill], scale: Scale, others: dict[int, Aggregate]
+) -> list[Comparison]:
+    """Every skill the gap role expects or either side rated, by category then name,
+    each with others' view of it (`others`: feedback.others_for(person))."""
     ratings = latest_ratings(person=person)
     skills = {s.pk: s for s in expected} | {r.skill_id: r.skill for r in ratings.values()}
     rows = []
@@ -87,6 +100,7 @@ def _comparisons(person: Person, expected: list[Skill], scale: Scale) -> list[Co
                 self_rating=own,
                 manager_rating=theirs,
                 scale=scale,
+                others=others.get(skill.pk),
             )
         )
     return rows
@@ -99,13 +113,14 @@ def report(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     plan = growth_plan_for(person=person)  # its gaps are the map's: one read, one arithmetic
     gaps = plan.gaps
     scale = Scale.current()
-    comparisons = _comparisons(person, [row.loaded_skill for row in gaps.rows], scale)
+    others = others_for(person)  # the map's rows and the ratings table: one read
+    comparisons = _comparisons(person, [row.loaded_skill for row in gaps.rows], scale, others)
     assessments = list(submitted_assessments(person=person))
     context: dict[str, Any] = {
         "person": person,
         "gaps": gaps,
         "scale": scale,
-        **map_context(person, gaps, scale),
+        **map_context(person, gaps, scale, others),
         "comparisons": comparisons,
         "divergent": [c for c in comparisons if c.diverges],
         # Named once above the table when one manager wrote them all, else per row.

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from assessments.charts import skill_bars
+from assessments.feedback import min_answers
 from assessments.gaps import Gaps, team_for
 from assessments.rollups import (
     CALIBRATION_LEAN,
@@ -20,6 +21,7 @@ from assessments.rollups import (
     OrgChart,
     calibration_report,
     divergent_pairs,
+    self_awareness_distribution,
     skills_report,
     team_rollups,
 )
@@ -153,6 +155,8 @@ def org(request: AuthedHttpRequest) -> HttpResponse:
             for pair in divergent_pairs(user=user, chart=chart)[:DIVERGENT_SHOWN]
         ],
         "divergent_total": sum(c["row"].divergent for c in calibration),
+        "awareness": self_awareness_distribution(user=user, chart=chart),
+        "min_answers": min_answers(),
     }
     return render_region(request, "assessments/org.html", None, context)
 

@@ -38,7 +38,12 @@ PINNED = [
     ("/api/people/?page_size=500", "max", 2, "count, page with roles"),
     ("/api/people/{max}/", "max", 1, "the person"),
     ("/api/assessments/?page_size=500", "max", 4, "count, page, ratings, citations"),
-    ("/api/people/{erin}/gaps/", "max", 1, "person, role, expectations and latest levels at once"),
+    (
+        "/api/people/{erin}/gaps/",
+        "max",
+        2,
+        "person, role, expectations and latest levels at once; others' answers",
+    ),
     ("/api/people/{erin}/paths/", "max", 5, "person, roles, next roles, expectations, levels"),
     ("/api/people/{max}/team/", "max", 4, "person, members, expectations, latest levels"),
     ("/api/people/{max}/team/?depth=all", "mona", 4, "the same over the subtree"),
@@ -46,9 +51,9 @@ PINNED = [
     (
         "/api/reports/calibration/",
         "mona",
-        5,
+        7,
         "has reports, org chart, managers counted, the page of managers' team tallies, "
-        "their evidence coverage",
+        "their evidence coverage, their levels of their reports, others' answers on them",
     ),
     ("/api/reports/skills/", "hana", 2, "tallies per skill, skills"),
     ("/api/framework/", "max", 6, "scale, categories, skills, roles, next roles, expectations"),

@@ -98,6 +98,8 @@ def test_gaps_through_the_api_follow_the_arithmetic(as_, erin, assessed):
         "rated_at": manager_at.isoformat().replace("+00:00", "Z"),
         "stale": False,
         "evidence_count": 0,
+        "others": None,
+        "others_count": 0,
     }
     # Mentoring expected 3: both say 3 -> gap 0.
     assert rows["mentoring"]["gap"] == 0
@@ -112,6 +114,8 @@ def test_gaps_through_the_api_follow_the_arithmetic(as_, erin, assessed):
         "rated_at": None,
         "stale": False,
         "evidence_count": 0,
+        "others": None,
+        "others_count": 0,
     }
     ready = sum(1 for row in gaps["skills"] if row["gap"] == 0)
     assert gaps["readiness"] == pytest.approx(ready / len(gaps["skills"]))

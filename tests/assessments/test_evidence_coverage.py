@@ -188,5 +188,7 @@ def test_the_calibration_api_counts_coverage_in_one_query_for_any_number_of_mana
     managers(20, "many")
     many = count_api_queries(org["hana"], "/api/reports/calibration/?page_size=500")
 
-    # count, the page of managers' team tallies, their coverage
-    assert few == many == 3
+    # count, the page of managers' team tallies, their coverage, their levels of their
+    # reports (vs_others; none here: these ratings skip the projection, so no answers
+    # are read)
+    assert few == many == 4

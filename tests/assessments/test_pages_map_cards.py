@@ -347,13 +347,14 @@ def count(client, url: str) -> int:
 
 # My map: session, user, the person with their roles, the gap rows, their skills with
 # categories, scale, the manager's notes with their cited items (one query), the roles
-# to choose from, the navigation's "has reports?" (for Team).
-MY_MAP = 9
+# to choose from, the navigation's "has reports?" (for Team); others' answers, the
+# self levels (self-awareness).
+MY_MAP = 11
 # The report page: session, user, has reports, the report with roles and manager; the
 # growth plan (plan, focus skills, actions, their current levels, the gap rows, their
 # skills); scale; the manager's notes with cited items; latest ratings (comparison);
-# submitted assessments.
-REPORT = 14
+# submitted assessments; others' answers, the self levels (self-awareness).
+REPORT = 16
 
 
 def test_my_map_queries_stay_flat_as_skills_and_cited_items_grow(client, erin, max_):

@@ -109,8 +109,9 @@ def test_my_map_query_count_is_flat_in_assessments(client, erin, org):
     assert queries() == before
     # session, user, the person with their roles, the gap rows, their skills with
     # categories, scale, the manager's notes with their cited items (one query), the
-    # roles to choose from, and the navigation's "has reports?" (for Team)
-    assert before == 9
+    # roles to choose from, and the navigation's "has reports?" (for Team); others'
+    # answers and the self levels (the "others" series, self-awareness)
+    assert before == 11
 
 
 def test_before_any_rating_my_map_says_not_assessed_yet_never_0_percent(client, erin):

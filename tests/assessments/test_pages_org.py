@@ -55,11 +55,12 @@ def test_org_view_numbers_equal_the_reports(client, rated, viewer):
     report = calibration_report(user=rated[viewer])
     assert list(calibration) == [c.manager.username for c in report]
     for c in report:
-        reports, delta, divergent, coverage = calibration[c.manager.username][1:]
+        reports, delta, divergent, coverage, vs_others = calibration[c.manager.username][1:]
         assert reports == str(c.reports)
         assert divergent == str(c.divergent)
         # Every rating of rate_the_org carries a note.
         assert coverage == "100%"
+        assert vs_others == "\N{EN DASH}"  # nobody gave input yet
         if c.mean_delta is not None:
             assert delta.startswith(f"{c.mean_delta:+.1f}:")
             # Two reports compared at most in this org: too few to name a direction.
@@ -162,10 +163,13 @@ def org_queries(client) -> int:
 
 
 # The org view's queries: session, user (2); manages_managers (1); the org chart (1);
-# calibration_report: the managers' team tallies, their evidence coverage (2);
+# calibration_report: the managers' team tallies, their evidence coverage, their
+# manager levels of their reports and others' answers on those (4);
 # skills_report: team tallies per skill, active skills (2); team_rollups: team tallies,
-# managers (2); the widest divergent pairs (1); the navigation's has_reports (1).
-ORG_QUERIES = 12
+# managers (2); the widest divergent pairs (1); the navigation's has_reports (1);
+# the self-awareness distribution: the people in scope, their self levels, the answers
+# about them (3).
+ORG_QUERIES = 17
 
 
 def test_org_query_count_is_pinned_and_flat_in_org_size(client, rated, framework):

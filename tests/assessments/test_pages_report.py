@@ -420,9 +420,10 @@ def test_mona_may_assess_erin_too(client, mona, erin):
 # session, user, has reports (the navigation, for Team), the report with roles and
 # manager; growth plan (whose gaps are the map's): plan, focus skills, their actions,
 # the focus skills' current levels, the gap rows, their skills; scale; the manager's
-# notes with their cited items (the map's cards); latest ratings with skills and authors
+# notes with their cited items (the map's cards); others' answers about the person (the
+# map and the table), the self levels (self-awareness); latest ratings with skills and authors
 # (the comparison); submitted assessments with authors and rating counts.
-PINNED_PAGE = 14
+PINNED_PAGE = 16
 
 
 def grow(erin, max_, rounds: int) -> None:
