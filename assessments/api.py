@@ -55,6 +55,7 @@ from assessments.services import (
 )
 from core.concurrency import IF_MATCH, if_match, with_etag
 from core.drf import FiltersOnListOnly, IsHR, StrictFilterSet, page_of, paginated
+from core.numbers import ascii_int
 from core.parsers import read_bounded
 from core.types import AuthedRequest
 from people.models import Person
@@ -225,7 +226,7 @@ def _if_match_version(request: Request) -> int | None:
     if tags is None:
         return None
     # An ETag is the draft's version; one that is not a version never matches.
-    versions = [int(t.strip('"')) for t in tags if t.strip('"').isdigit()]
+    versions = [n for t in tags if (n := ascii_int(t.strip('"'))) is not None]
     return versions[0] if versions else -1
 
 

@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments.models import Evidence
+from core.limits import TEXT_MAX
 from people.models import Person
 from people.visibility import manages
 from skills.models import Skill
@@ -118,6 +119,8 @@ def _url(value: Any) -> str:
 def _description(value: Any) -> str:
     if not isinstance(value, str):
         raise ValidationError("Give the description as text.")
+    if len(value) > TEXT_MAX:
+        raise ValidationError(f"Keep the description under {TEXT_MAX} characters.")
     return value.strip()
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from core.limits import TEXT_MAX
 from skills.models import Skill
 
 DIVERGENCE = 2  # self and manager levels this far apart or more are divergent
@@ -93,7 +94,7 @@ class Evidence(models.Model):
     kind = models.CharField(max_length=11, choices=Kind.choices)
     date = models.DateField()
     url = models.URLField(max_length=500, blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=TEXT_MAX)
     skills = models.ManyToManyField(Skill, related_name="+")
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -130,7 +131,7 @@ class Rating(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="ratings")
     level = models.PositiveSmallIntegerField()
-    evidence = models.TextField(blank=True)
+    evidence = models.TextField(blank=True, max_length=TEXT_MAX)
     # Items of the assessed person's evidence log that the rating cites.
     evidence_items = models.ManyToManyField(Evidence, blank=True, related_name="ratings")
 

@@ -34,6 +34,8 @@ from assessments.models import (
 from assessments.rollups import submitted
 from core.access import Actor
 from core.errors import Conflict
+from core.limits import TEXT_MAX
+from core.numbers import ascii_int
 from people.models import Person
 from people.visibility import manages
 from skills import services as framework
@@ -266,6 +268,8 @@ def _validated_ratings(
             )
         if evidence is not ... and not isinstance(evidence, str):
             errors[f"ratings[{i}].evidence"] = "Evidence must be text."
+        elif isinstance(evidence, str) and len(evidence) > TEXT_MAX:
+            errors[f"ratings[{i}].evidence"] = f"Keep the evidence under {TEXT_MAX} characters."
         items = rating.get("evidence_items", ...)
         if items is not ...:
             if not isinstance(items, list) or not all(
@@ -370,8 +374,8 @@ def _locked(model: type[FocusSkill] | type[Action], pk: int) -> Any:
 def _target_level_error(target_level: Any) -> str | None:
     """None for a level on the scale; else what to say. The page posts text ("3")."""
     scale = Scale.current()
-    if isinstance(target_level, str) and target_level.isdigit():
-        target_level = int(target_level)
+    if isinstance(target_level, str) and ascii_int(target_level) is not None:
+        target_level = ascii_int(target_level)
     whole = isinstance(target_level, int) and not isinstance(target_level, bool)
     if whole and scale.contains(target_level):
         return None

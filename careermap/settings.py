@@ -334,6 +334,10 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+# Failed log-ins from one client address, whatever the usernames (core.security): past
+# this many within the window, that address gets the same 429 until the window passes.
+LOGIN_FAILURES_PER_IP = int(os.environ.get("CAREERMAP_LOGIN_FAILURES_PER_IP") or 20)
+LOGIN_FAILURES_WINDOW = timedelta(minutes=15)
 AXES_COOLOFF_MESSAGE = "Too many failed log-in attempts for this account. Try again in 15 minutes."
 # "Forgot your password?" (core.security.password_link_throttled): past this many requests
 # for one address, or from one client IP address, within the window, the page answers as

@@ -12,9 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from axes.helpers import get_lockout_message
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -46,7 +49,39 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
         if request is None:
             return None
+        if _address_failed_too_often(request):
+            # As axes answers a locked-out account: the same flag, the same 429.
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            request.locked_out_message = ADDRESS_LOCKED  # type: ignore[attr-defined]
+            raise AxesBackendPermissionDenied("Too many failed log-ins from this address.")
         return super().authenticate(request, *args, **kwargs)
+
+
+def _address_failed_too_often(request: HttpRequest) -> bool:
+    """More than LOGIN_FAILURES_PER_IP failed log-ins, any usernames, from the request's
+    client address within LOGIN_FAILURES_WINDOW (axes counts per username and address:
+    guessing one password for many usernames is slowed here)."""
+    ip = client_ip(request)
+    if not ip:
+        return False
+    since = timezone.now() - settings.LOGIN_FAILURES_WINDOW
+    found = ThrottleHit.objects.filter(rule=_LOGIN_RULE, key=_digest("ip:" + ip), at__gte=since)
+    return found.count() >= settings.LOGIN_FAILURES_PER_IP
+
+
+_LOGIN_RULE = "login-failed"
+ADDRESS_LOCKED = "Too many failed log-ins from this address. Try again in 15 minutes."
+
+
+@receiver(user_login_failed, dispatch_uid="careermap_count_login_failures_per_address")
+def _count_failure(
+    sender: Any, credentials: Any, request: HttpRequest | None = None, **kw: Any
+) -> None:
+    ip = client_ip(request) if request is not None else None
+    if ip:
+        old = timezone.now() - settings.LOGIN_FAILURES_WINDOW
+        ThrottleHit.objects.filter(rule=_LOGIN_RULE, at__lt=old).delete()
+        ThrottleHit.objects.create(rule=_LOGIN_RULE, key=_digest("ip:" + ip))
 
 
 def lockout_response(
@@ -54,7 +89,7 @@ def lockout_response(
 ) -> HttpResponse:
     """What a locked-out attempt gets: a JSON detail under /api/, else the log-in page
     with the reason in place of the form's error."""
-    message = str(get_lockout_message())
+    message = getattr(request, "locked_out_message", "") or str(get_lockout_message())
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=LOCKED_OUT_STATUS)
     # Unbound: validating it would try the password again, and count one more failure.

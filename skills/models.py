@@ -10,6 +10,8 @@ from django.core.validators import validate_slug
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.numbers import ascii_int
+
 KEY_MAX_LENGTH = 100
 
 DEFAULT_SCALE_MIN = 0
@@ -120,7 +122,8 @@ class Skill(models.Model):
             raise ValidationError({"levels": 'Expected a mapping such as {"1": "..."}.'})
         scale = Scale.current()
         for raw in self.levels:
-            if not str(raw).isdigit() or not scale.contains(int(raw)):
+            level = ascii_int(str(raw))
+            if level is None or not scale.contains(level):
                 raise ValidationError({"levels": f"Level {raw} is not on the scale {scale}."})
 
     def descriptor(self, level: int | None) -> str:

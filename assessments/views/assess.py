@@ -43,6 +43,7 @@ from assessments.services import (
 )
 from core.errors import Conflict
 from core.htmx import render_region, vary_on_htmx, wants_region
+from core.numbers import ascii_int, ascii_int_or
 from core.types import AuthedHttpRequest
 from people.models import Person
 from people.visibility import get_report_or_404
@@ -58,9 +59,9 @@ FIELD = re.compile(r"^(level|evidence|items)-(.+)$")
 # The form names a skill's fields by the skill's id, not its key ("l12", "e12", "i12"
 # for "level-<key>", "evidence-<key>", "items-<key>"): the 164-skill catalogue repeats
 # them seven times a skill. A post may use either (_named_by_key).
-SHORT = re.compile(r"^([lei])(\d+)$")
+SHORT = re.compile(r"^([lei])([0-9]{1,18})$")
 SHORT_PREFIX = {"l": "level", "e": "evidence", "i": "items"}
-ERROR_KEY = re.compile(r"^ratings\[(\d+)\](?:\.(\w+))?")
+ERROR_KEY = re.compile(r"^ratings\[([0-9]+)\](?:\.(\w+))?")
 EDITOR = re.compile(r"[0-9a-f]{32}")
 
 
@@ -371,7 +372,7 @@ def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, A
         level = data.get(f"level-{key}")
         if level is not None:
             # Not a number: passed on as given, for the service to refuse by name.
-            rating["level"] = int(level) if level.strip().isdigit() else level
+            rating["level"] = ascii_int_or(level.strip())
         evidence = data.get(f"evidence-{key}")
         if evidence is not None:
             rating["evidence"] = evidence
@@ -379,7 +380,7 @@ def _posted_ratings(data: QueryDict, keys: list[str] | None) -> list[dict[str, A
         # nothing ticked still says so; a skill without a list keeps its citations.
         if f"items-{key}" in data:
             ticked = [v.strip() for v in data.getlist(f"items-{key}") if v.strip()]
-            rating["evidence_items"] = [int(v) if v.isdigit() else v for v in ticked]
+            rating["evidence_items"] = [ascii_int_or(v) for v in ticked]
         ratings.append(rating)
     return ratings
 
@@ -417,7 +418,7 @@ def _save(
     *, by: Person, person: Person, kind: str, ratings: list[dict[str, Any]], data: QueryDict
 ) -> None:
     seen = data.get("seen_version", "")
-    version = int(seen) if seen.isdigit() else None
+    version = ascii_int(seen)
     editor = _editor_of(data)
     draft = open_draft(person=person, kind=kind, author=by)
     if draft is None:
@@ -539,7 +540,7 @@ def assessment_confirm_submit(
             assessment_submit(
                 by=request.user,
                 assessment=draft,
-                version=int(seen) if seen.isdigit() else None,
+                version=ascii_int(seen),
                 editor=_editor_of(request.POST),
             )
         except UncitedDivergence as exc:

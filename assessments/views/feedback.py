@@ -43,6 +43,7 @@ from assessments.feedback import (
 from assessments.models import FeedbackRequest
 from core.errors import Conflict
 from core.htmx import render_region, wants_region
+from core.numbers import ascii_int, ascii_int_or
 from core.types import AuthedHttpRequest
 from people.models import Person
 from people.visibility import get_report_or_404
@@ -92,7 +93,7 @@ def _posted_answers(data: QueryDict, request: FeedbackRequest) -> list[dict[str,
         raw = data.get(f"level-{skill.key}", "")
         if raw == "":
             continue
-        level: Any = None if raw == CANT_SAY else (int(raw) if raw.isdigit() else raw)
+        level: Any = None if raw == CANT_SAY else ascii_int_or(raw)
         answers.append(
             {"skill": skill.key, "level": level, "example": data.get(f"example-{skill.key}", "")}
         )
@@ -262,7 +263,7 @@ def _people(person: Person, query: str, chosen: list[int]) -> tuple[list[Person]
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+    return [n for v in values if (n := ascii_int(v)) is not None]
 
 
 @login_required

@@ -201,3 +201,31 @@ def test_behind_a_proxy_another_client_is_not_locked_out(client, settings, erin)
         HTTP_X_FORWARDED_FOR="203.0.113.2",
     )
     assert other.status_code == 302
+
+
+# --- Per address: many usernames from one address (issue 23) ----------------------------
+
+
+def test_one_address_guessing_many_usernames_is_slowed_on_the_page_and_the_api(
+    client, erin, settings
+):
+    """axes counts per username and address: one guess at each of 20 usernames never
+    trips it. core.security counts the address's failures whatever the usernames."""
+    per_ip = settings.LOGIN_FAILURES_PER_IP
+    for n in range(per_ip):
+        assert log_in(client, "wrong", username=f"user{n}").status_code == 200
+
+    page = log_in(client, "demo")  # erin's right password, from that address
+    assert page.status_code == 429
+    assert "Too many failed log-ins from this address" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    api = get_token(client, "demo")
+    assert api.status_code == 429
+    # Another address is not concerned.
+    assert log_in(client, "demo", ip="10.0.0.9").status_code == 302
+
+
+def test_failures_below_the_address_limit_let_the_right_password_in(client, erin, settings):
+    for n in range(settings.LOGIN_FAILURES_PER_IP - 1):
+        log_in(client, "wrong", username=f"user{n}")
+    assert log_in(client, "demo").status_code == 302
