@@ -254,18 +254,46 @@ def parse(text: str | bytes) -> Any:
     json_error = None
     if text.lstrip().startswith(("{", "[")):
         try:
-            return json.loads(text, object_pairs_hook=_no_duplicate_pairs)
+            return _bounded(json.loads(text, object_pairs_hook=_no_duplicate_pairs))
         except ValueError as exc:
             json_error = exc  # perhaps YAML in flow style: {skills: [...]}
         except RecursionError as exc:
             raise _too_deep() from exc
     try:
-        return yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as exc:
+        return _bounded(yaml.load(text, Loader=_StrictLoader))
+    except (yaml.YAMLError, ValueError) as exc:
+        # ValueError: an integer past Python's 4,300 digits, met by PyYAML's constructor.
         message = f"not valid JSON: {json_error}" if json_error else f"not valid YAML: {exc}"
         raise FrameworkInvalid([FrameworkError("document", message)]) from exc
     except RecursionError as exc:
         raise _too_deep() from exc
+
+
+MAX_DEPTH = 16  # a framework is five levels deep: document, section, item, levels, text
+MAX_NUMBER = 10**9  # no level, order or count of a framework comes near
+
+
+def _bounded(document: Any) -> Any:
+    """The document, if no part of it is nested past MAX_DEPTH and no number is past
+    MAX_NUMBER (a 4,000-digit integer is valid YAML, and would reach the database).
+    Walked without recursion."""
+    todo: list[tuple[Any, str, int]] = [(document, "document", 1)]
+    while todo:
+        item, path, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        if isinstance(item, dict):
+            todo.extend((v, f"{path}.{k}", depth + 1) for k, v in item.items())
+        elif isinstance(item, list):
+            todo.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(item))
+        elif (
+            isinstance(item, int | float)
+            and not isinstance(item, bool)
+            and not abs(item) <= MAX_NUMBER  # NaN fails too
+        ):
+            where = path.removeprefix("document.")
+            raise FrameworkInvalid([FrameworkError(where, f"a number past {MAX_NUMBER:,}")])
+    return document
 
 
 def _too_deep() -> FrameworkInvalid:

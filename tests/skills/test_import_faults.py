@@ -145,3 +145,25 @@ def test_an_api_import_that_loses_the_database_half_way_answers_503_and_writes_n
     assert response.json()["detail"].startswith("The database is unavailable")
     assert framework_snapshot() == before
     assert rows_everywhere() == rows_before
+
+
+# --- Hostile documents (issue 23) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "scale:\n  min: 0\n  max: " + "9" * 5000 + "\n",  # past Python's int digits: a 500
+        "scale:\n  min: 0\n  max: " + "9" * 4000 + "\n",  # a valid int, far past any level
+        '{"skills": [' + '{"levels": ' * 950 + "1" + "}" * 950 + "]}",  # deep in a section
+        "skills:\n- key: a\n  order: 1.0e400\n",  # inf
+    ],
+    ids=["5000-digit int", "4000-digit int", "JSON 950 deep in skills", "infinite float"],
+)
+def test_hostile_documents_are_refused_with_a_message_never_a_500(as_, hana, document):
+    response = as_("hana").generic(
+        "POST", "/api/framework/?dry_run=1", document, content_type="application/yaml"
+    )
+
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()  # a message, naming where when it can
