@@ -68,7 +68,7 @@ def test_max_reviews_erin_and_mona_calibrates(live_server, page, screenshot, org
     # erin's map now counts max's 3 for system design.
     log_in(page, base, "erin")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My map").click()
-    item = page.locator(".gap-list li", has_text="System design")
+    item = page.locator(".gap-list > li", has_text="System design")
     expect(item).to_contain_text("current 3")
     expect(item).to_contain_text("manager: 3")
     screenshot("manager-05-erin-map")
