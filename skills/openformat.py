@@ -276,12 +276,19 @@ MAX_NUMBER = 10**9  # no level, order or count of a framework comes near
 def _bounded(document: Any) -> Any:
     """The document, if no part of it is nested past MAX_DEPTH and no number is past
     MAX_NUMBER (a 4,000-digit integer is valid YAML, and would reach the database).
-    Walked without recursion."""
+    Walked without recursion, and each list or mapping once at each depth it is met at:
+    YAML's aliases share one object between many places ("a billion laughs"), which a
+    plain walk would expand."""
     todo: list[tuple[Any, str, int]] = [(document, "document", 1)]
+    deepest: dict[int, int] = {}  # id of a list or mapping -> the deepest it was met at
     while todo:
         item, path, depth = todo.pop()
         if depth > MAX_DEPTH:
             raise _too_deep()
+        if isinstance(item, dict | list):
+            if deepest.get(id(item), 0) >= depth:
+                continue
+            deepest[id(item)] = depth
         if isinstance(item, dict):
             todo.extend((v, f"{path}.{k}", depth + 1) for k, v in item.items())
         elif isinstance(item, list):
