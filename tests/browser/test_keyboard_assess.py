@@ -97,7 +97,8 @@ def submit_by_keyboard(page: Page) -> None:
     browser's confirmation (htmx's hx-confirm), accepted."""
     tab_to(page, "e.textContent.trim() === 'Review and submit'")
     page.keyboard.press("Enter")
-    assert page.url.endswith("#submit")
+    # The browser reports a same-page navigation a moment later: wait for it.
+    expect(page).to_have_url(re.compile(r"#submit$"))
     tab_to(page, "e.tagName === 'BUTTON' && e.closest('#submit') !== null")
     assert focused(page, "e.textContent.trim()") == "Submit"
     page.once("dialog", lambda dialog: dialog.accept())
