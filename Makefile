@@ -42,7 +42,7 @@ run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py demo
 	@echo "Serving careermap at http://$(HOST):$(PORT)/  (Ctrl-C stops it), the task worker beside it"
 	@# The worker sends the emails (printed here while no EMAIL_HOST is set); it stops with the server.
-	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
+	DJANGO_DEBUG=1 $(BIN)/python manage.py worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -4,12 +4,12 @@
   (`may_ask`), about an active person. A request names 1 to 8 active skills
   (`MAX_SKILLS`), 1 to 15 respondents (`MAX_RESPONDENTS`: active people, never the
   person themselves, no one twice), a message and a due date not in the past. It goes
-  to each respondent as a response (open, answered or declined) and each is emailed.
+  to each respondent as a response (open, answered or declined) and each is notified.
 - **Who answers**: each respondent, per skill of the request: a level on the scale with
   an example (required), or "can't say" (no level). They may decline the whole
   request. Answers and declining are open until the end of the due date in the site's
   time zone (settings.TIME_ZONE, not the viewer's); then they are frozen. When every
-  respondent has answered or declined, the requester is emailed, once.
+  respondent has answered or declined, the requester is notified, once.
 - **Who sees what**: a respondent sees the requests made of them and their own answers,
   never anyone else's. The requester, and everyone who may see the person (the person,
   their manager chain, HR: people.visibility), see the request, whom it was asked of,
@@ -39,22 +39,22 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
-from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import FeedbackAnswer, FeedbackRequest, FeedbackResponse
 from core import audit
 from core.errors import Conflict
-from people.models import Person
+from people.models import Notification, Person
+from people.notifications import notify
 from people.visibility import manages, visible_ids
 from skills.models import Scale, Skill
 
 logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
 
 MAX_SKILLS = 8
 MAX_RESPONDENTS = 15
@@ -312,10 +312,10 @@ def feedback_request_create(
     respondents: Any,
     message: Any,
     due: Any,
-    site: str,
 ) -> FeedbackRequest:
-    """Ask `respondents` (ids) for input on `person`'s `skills` (slugs); email each a
-    link to their answer page on `site`. ValidationError naming each bad field."""
+    """Ask `respondents` (ids) for input on `person`'s `skills` (slugs); notify each
+    (people.notifications) with a link to their answer page. ValidationError naming
+    each bad field."""
     if not may_ask(by, person):
         raise PermissionDenied("Only the person, or someone above them, asks for input on them.")
     errors: dict[str, str] = {}
@@ -344,8 +344,7 @@ def feedback_request_create(
     )
     if not all(r.pk for r in responses):  # backends that return no ids from bulk_create
         responses = list(made.responses.all())
-    for response in responses:
-        send_feedback_email.enqueue(ASKED, response.pk, site)
+    _notify_asked(made, clean["skills"], clean["respondents"])
     audit.record_on_commit(
         by=by,
         action="feedback.request",
@@ -431,9 +430,7 @@ def _answers(request: FeedbackRequest, answers: Any) -> list[FeedbackAnswer]:
 
 
 @transaction.atomic
-def feedback_answer(
-    *, by: Person, request: FeedbackRequest, answers: Any, site: str
-) -> FeedbackResponse:
+def feedback_answer(*, by: Person, request: FeedbackRequest, answers: Any) -> FeedbackResponse:
     """Give (or change) `by`'s answers to `request`, replacing any earlier ones. Each
     answer is {"skill": slug, "level": int or None, "example": text}."""
     response = response_of(by, request)
@@ -452,12 +449,12 @@ def feedback_answer(
         summary=f"Gave input on a request about {request.person}.",
         target=f"feedback request {request.pk}",
     )
-    _complete(request, site)
+    _complete(request)
     return response
 
 
 @transaction.atomic
-def feedback_decline(*, by: Person, request: FeedbackRequest, site: str) -> FeedbackResponse:
+def feedback_decline(*, by: Person, request: FeedbackRequest) -> FeedbackResponse:
     """`by` declines the whole request (any answers they gave are withdrawn)."""
     response = response_of(by, request)
     _frozen(request)
@@ -470,11 +467,11 @@ def feedback_decline(*, by: Person, request: FeedbackRequest, site: str) -> Feed
         summary=f"Declined a request for input about {request.person}.",
         target=f"feedback request {request.pk}",
     )
-    _complete(request, site)
+    _complete(request)
     return response
 
 
-def _complete(request: FeedbackRequest, site: str) -> None:
+def _complete(request: FeedbackRequest) -> None:
     """Tell the requester, once, when nobody's answer is still open."""
     locked = FeedbackRequest.objects.select_for_update().get(pk=request.pk)
     if locked.completed_at is not None or locked.responses.filter(status=Status.OPEN).exists():
@@ -482,60 +479,50 @@ def _complete(request: FeedbackRequest, site: str) -> None:
     locked.completed_at = timezone.now()
     locked.save(update_fields=["completed_at"])
     request.completed_at = locked.completed_at
-    send_feedback_email.enqueue(COMPLETE, request.pk, site)
+    _notify_complete(request)
 
 
-# --- Emails -----------------------------------------------------------------------------
-
-ASKED = "asked"  # to a respondent: a response id
-COMPLETE = "complete"  # to the requester: a request id
-EMAILS = (ASKED, COMPLETE)
+# --- Notifications ----------------------------------------------------------------------
 
 
-def _email(template: str, context: dict[str, Any], to: str) -> None:
-    subject = render_to_string(f"people/email/feedback_{template}_subject.txt", context)
-    body = render_to_string(f"people/email/feedback_{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [to])
+def _about(request: FeedbackRequest, *, you: bool = False) -> str:
+    """Whose skills a request is about, as its notifications say it."""
+    if request.requester_id == request.person_id:
+        return "your skills" if you else "their skills"
+    return f"{request.person.get_full_name()}'s skills"
 
 
-@task
-def send_feedback_email(kind: str, pk: int, site: str) -> str:
-    """The email itself, in the worker (as people.invitations sends its own): to a
-    respondent when asked, to the requester when everyone answered or declined."""
-    if kind not in EMAILS:
-        raise ValueError(f"kind must be one of {EMAILS}, not {kind!r}")
-    root = site.rstrip("/")
-    if kind == ASKED:
-        response = (
-            FeedbackResponse.objects.select_related("request__person", "request__requester")
-            .filter(pk=pk, respondent__is_active=True)
-            .first()
-        )
-        if response is None:
-            return "not sent: the request or the respondent is gone"
-        to = response.respondent.email
-        request = response.request
-        link = root + reverse("assessments:feedback_answer", args=[request.pk])
+def _notify_asked(request: FeedbackRequest, skills: Sequence[Skill], respondents: Any) -> None:
+    """Each respondent is told what is asked of them, by whom, by when, and why."""
+    names = ", ".join(skill.name for skill in sorted(skills, key=lambda s: s.name))
+    notify(
+        recipients=respondents,
+        kind=Kind.FEEDBACK_ASKED,
+        title=f"{request.requester.get_full_name()} asks for your input on {_about(request)}",
+        body=(
+            f"By {request.due:%-d %b %Y}, on: {names}. Their message: {request.message}\n"
+            f"Your answers are never shown with your name: only the number of answers, "
+            f"the median, the range and the examples, once {min_answers()} people have "
+            f"answered a skill."
+        ),
+        link=reverse("assessments:feedback_answer", args=[request.pk]),
+    )
+
+
+def _notify_complete(request: FeedbackRequest) -> None:
+    """The requester is told, once, that everyone answered or declined."""
+    if request.requester_id == request.person_id:
+        link = reverse("assessments:feedback_mine")
     else:
-        request = FeedbackRequest.objects.select_related("person", "requester").get(pk=pk)
-        to = request.requester.email if request.requester.is_active else ""
-        if request.requester_id == request.person_id:
-            link = root + reverse("assessments:feedback_mine")
-        else:
-            link = root + reverse("assessments:feedback_about", args=[request.person_id])
-    if not to:
-        return "not sent: no email address"
-    context = {
-        "request": request,
-        "person": request.person,
-        "requester": request.requester,
-        "skills": list(request.skills.order_by("name")),
-        "link": link,
-        "site": root + "/",
-        "min_answers": min_answers(),
-    }
-    _email(kind, context, to)
-    return f"sent to {to}"
+        link = reverse("assessments:feedback_about", args=[request.person_id])
+    notify(
+        recipients=[request.requester],
+        kind=Kind.FEEDBACK_COMPLETE,
+        title=f"Everyone you asked about {_about(request, you=True)} has responded",
+        body=f"The input you asked for (due {request.due:%-d %b %Y}) is in: per skill, "
+        f"without names.",
+        link=link,
+    )
 
 
 # --- Others against self and manager: self-awareness, calibration -----------------------
@@ -569,7 +556,8 @@ def self_awareness_many(
     """{person id: self-awareness} for each of `person_ids`: the mean absolute
     difference between their current self level and others' median, over the active
     skills with both (against_others); None when there is none. Two queries: the self
-    levels, and the answers unless `others` (others_for_many of them) is given."""
+    levels of those with answers (none when nobody has any), and the answers unless
+    `others` (others_for_many of them) is given."""
     # The gap module's projection of current levels (imported here: appended part).
     from assessments.models import CurrentLevel
 
@@ -577,8 +565,11 @@ def self_awareness_many(
     if others is None:
         others = others_for_many(ids)
     levels: dict[int, list[tuple[int | None, Aggregate | None]]] = {pk: [] for pk in ids}
+    # Only the people others answered about can have a figure: at 50,000 people, the
+    # self levels of everyone in scope would be most of a million rows for nothing.
+    answered = [pk for pk in ids if others.get(pk)]
     rows = CurrentLevel.objects.filter(
-        person_id__in=ids, self_level__isnull=False, skill__retired=False
+        person_id__in=answered, self_level__isnull=False, skill__retired=False
     ).values_list("person_id", "skill_id", "self_level")
     for person_id, skill_id, level in rows:
         levels[person_id].append((level, others.get(person_id, {}).get(skill_id)))

@@ -32,7 +32,7 @@ from assessments.feedback import (
     visible_requests,
 )
 from assessments.models import FeedbackRequest, FeedbackResponse
-from core.drf import StrictCharField, StrictIntegerField
+from core.drf import NoBodySerializer, StrictCharField, StrictIntegerField
 from core.types import AuthedRequest
 from people.models import Person
 
@@ -242,7 +242,6 @@ class FeedbackRequestViewSet(
                 respondents=data["respondents"],
                 message=data["message"],
                 due=data["due"],
-                site=request.build_absolute_uri("/"),
             )
         except PermissionDenied as exc:
             raise exceptions.PermissionDenied({"person": [str(exc)]}) from exc
@@ -259,9 +258,7 @@ class FeedbackRequestViewSet(
         serializer = FeedbackAnswerRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         answers = [dict(a) for a in serializer.validated_data["answers"]]
-        feedback_answer(
-            by=request.user, request=found, answers=answers, site=request.build_absolute_uri("/")
-        )
+        feedback_answer(by=request.user, request=found, answers=answers)
         return Response(self._one(found.pk))
 
     @extend_schema(
@@ -269,10 +266,10 @@ class FeedbackRequestViewSet(
         request=None,
         responses=FeedbackRequestSerializer,
     )
-    @action(detail=True, methods=["post"], serializer_class=None)
+    @action(detail=True, methods=["post"], serializer_class=NoBodySerializer)
     def decline(self, request: AuthedRequest, pk: int) -> Response:
         found = self._asked(pk)
-        feedback_decline(by=request.user, request=found, site=request.build_absolute_uri("/"))
+        feedback_decline(by=request.user, request=found)
         return Response(self._one(found.pk))
 
     def _asked(self, pk: int) -> FeedbackRequest:

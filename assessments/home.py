@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from assessments.cycles import todos_for
 from assessments.feedback import my_open_count
 from assessments.gaps import GapRow, Gaps, gaps_for, is_stale
 from assessments.models import Action, Assessment, Rating, TeamTally
@@ -77,6 +78,7 @@ def home_for(person: Person) -> Home:
         person=person,
         # An HR admin outside the career paths (no role) is not asked to assess themself.
         todos=[
+            *_cycle_todos(person),
             *(_own_todos(person, gaps) if gaps.role or not person.is_hr else []),
             *_report_todos(person),
             *_feedback_todos(person),
@@ -170,6 +172,11 @@ def _expectations_changed(role: Role, *, since: datetime) -> datetime | None:
         last=Max("history_date")
     )["last"]
     return last
+
+
+def _cycle_todos(person: Person) -> list[Todo]:
+    """The person's open steps in open review cycles (assessments.cycles), soonest first."""
+    return [Todo(todo.text, todo.link, todo.action) for todo in todos_for(person)]
 
 
 def _feedback_todos(person: Person) -> list[Todo]:

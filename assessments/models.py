@@ -435,3 +435,189 @@ class FeedbackAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"Answer {self.pk} on {self.skill_id}"
+
+
+class Cycle(models.Model):
+    """A review cycle (issue 19): HR names the people in scope and a due date per step
+    (self-assessment, input from others if any, manager assessment). Opening it makes
+    a CycleParticipant (the to-dos) of each person in scope; closing it freezes its
+    progress report in `final_progress`. Rules: assessments.cycles."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class Scope(models.TextChoices):
+        EVERYONE = "everyone", "Everyone"
+        ROLES = "roles", "People in chosen roles"
+        MANAGERS = "managers", "Chosen managers' teams (their whole subtree)"
+
+    name = models.CharField(max_length=200)
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.EVERYONE)
+    scope_roles = models.ManyToManyField("skills.Role", blank=True, related_name="+")
+    scope_managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    self_due = models.DateField()
+    feedback_due = models.DateField(null=True, blank=True)
+    manager_due = models.DateField()
+    reminder_days = models.JSONField(default=list, blank=True)  # e.g. [7, 1]
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    final_progress = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed"]), name="cycle_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=["everyone", "roles", "managers"]), name="cycle_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(self_due__lte=F("manager_due")), name="cycle_self_before_manager"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CycleParticipant(models.Model):
+    """A person's to-dos in an open cycle: when each step was done (None: not yet)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cycle_participations"
+    )
+    self_done_at = models.DateTimeField(null=True, blank=True)
+    manager_done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "person"], name="cycle_participant_once_per_cycle"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in cycle {self.cycle_id}"
+
+
+class CycleReminder(models.Model):
+    """That a cycle's reminder for one step on one day was sent: several workers, or a
+    task run twice, send it once."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminders")
+    step = models.CharField(max_length=8)  # self, feedback, manager
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "step", "day"], name="cycle_reminder_once_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cycle {self.cycle_id}: {self.step} reminder on {self.day}"
+
+
+class CheckIn(models.Model):
+    """A 1:1 check-in of a manager with a report (issue 19): a date, a shared agenda,
+    shared notes, agreed actions, each author's private notes, the next date. Rules:
+    assessments.checkins."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField()
+    notes = models.TextField(max_length=TEXT_MAX, blank=True)
+    next_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["person", "-date"], name="checkin_person_date")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(manager=F("person")), name="checkin_not_oneself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in of {self.person} with {self.manager} on {self.date}"
+
+
+class AgendaItem(models.Model):
+    """One item of a check-in's shared agenda: generated from the report's data when
+    the check-in is made, or added by either of the two before the meeting."""
+
+    class Kind(models.TextChoices):
+        FOCUS = "focus", "Focus skill"
+        ACTION = "action", "Action due or overdue"
+        STALE = "stale", "Stale rating"
+        DIVERGENCE = "divergence", "Divergence"
+        EVIDENCE = "evidence", "New evidence"
+        FEEDBACK = "feedback", "New input from others"
+        ADDED = "added", "Added"
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="agenda")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.CharField(max_length=500)
+    link = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text}"
+
+
+class CheckInAction(models.Model):
+    """An action agreed at a check-in; `growth_action` once it went into the growth plan."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(max_length=300)
+    due_date = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    growth_action = models.ForeignKey(
+        Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PrivateNote(models.Model):
+    """A check-in note only its author ever sees (not the other party, not HR)."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="private_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=TEXT_MAX, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkin", "author"], name="private_note_one_per_author"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Private note {self.pk} on check-in {self.checkin_id}"

@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from assessments import cycles
 from assessments.models import (
     DIVERGENCE,
     Action,
@@ -166,6 +167,7 @@ def assessment_submit(
     assessment.submitted_at = timezone.now()
     assessment.save(update_fields=["status", "submitted_at"])
     submitted(assessment=assessment)
+    cycles.assessment_submitted(assessment=assessment)
     return assessment
 
 
@@ -481,6 +483,19 @@ def action_add(*, by: Person, focus: FocusSkill, text: str, due_date: Any = None
         raise ValidationError(errors)
     _locked(FocusSkill, focus.pk)  # not removed until the action is in
     return Action.objects.create(focus=focus, text=text, due_date=due_date)
+
+
+@transaction.atomic
+def action_add_once(*, by: Person, focus: FocusSkill, text: str) -> tuple[Action, bool]:
+    """action_add, unless the focus skill has an action of that text already (two
+    clicks of "Add to my growth plan", two tabs): (the action, whether it is new). The
+    focus skill's row lock makes the check and the insert one step."""
+    _check_plan_editor(by=by, person=focus.plan.person)
+    _locked(FocusSkill, focus.pk)
+    found = Action.objects.filter(focus=focus, text=text.strip()).first()
+    if found is not None:
+        return found, False
+    return action_add(by=by, focus=focus, text=text), True
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from assessments.views import (
     assess,
+    checkins,
+    cycles,
     evidence,
     feedback,
     framework_io,
@@ -33,4 +35,6 @@ urlpatterns = [
     *framework_io.urlpatterns,
     *impact.urlpatterns,
     *reports.urlpatterns,
+    *cycles.urlpatterns,
+    *checkins.urlpatterns,
 ]

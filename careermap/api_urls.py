@@ -15,9 +15,12 @@ from assessments.api import (
     PersonMeasuresViewSet,
     SkillsReportView,
 )
+from assessments.checkins_api import CheckInViewSet, PersonCheckInViewSet
+from assessments.cycles_api import CycleViewSet, MyTodosView
 from assessments.feedback_api import FeedbackRequestViewSet, PersonFeedbackViewSet
 from assessments.growth_api import GrowthActionViewSet, GrowthFocusViewSet, GrowthPlanViewSet
 from people.api import MeView, PeopleViewSet, TokenView, not_found
+from people.notifications_api import NotificationSettingsView, NotificationViewSet
 from skills.api import CategoryViewSet, RoleViewSet, SkillViewSet
 
 router = SimpleRouter(use_regex_path=False)
@@ -36,10 +39,23 @@ router.register("evidence", EvidenceViewSet, basename="evidence")
 # Input from others: requests by id, and feedback/ under /api/people/{id}/.
 router.register("feedback-requests", FeedbackRequestViewSet, basename="feedback-request")
 router.register("people", PersonFeedbackViewSet, basename="person-feedback")
+# 1:1 check-ins: checkins/ under /api/people/{id}/, and each by id.
+router.register("people", PersonCheckInViewSet, basename="person-checkins")
+router.register("checkins", CheckInViewSet, basename="checkin")
+# Review cycles, and the caller's to-dos in them (me/todos/, below).
+router.register("cycles", CycleViewSet, basename="cycle")
+# The caller's own notifications (people.notifications).
+router.register("me/notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("me/todos/", MyTodosView.as_view(), name="api-me-todos"),
+    path(
+        "me/notification-settings/",
+        NotificationSettingsView.as_view(),
+        name="api-notification-settings",
+    ),
     path("framework/", FrameworkView.as_view(), name="api-framework"),
     path("reports/skills/", SkillsReportView.as_view(), name="api-reports-skills"),
     path("reports/calibration/", CalibrationReportView.as_view(), name="api-reports-calibration"),

@@ -21,6 +21,7 @@ LINKS = [
     ("Framework", "skills:framework", "hr"),
     ("People", "people:people", "hr"),
     ("Reports", "assessments:reports", "hr"),
+    ("Cycles", "assessments:cycles", "hr"),
 ]
 
 

@@ -267,6 +267,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentKindEnum": "assessments.models.Assessment.Kind",
         "EvidenceKindEnum": "assessments.models.EvidenceKind",
+        # A person's channel for a kind of notification; cycle due dates are never off.
+        "NotificationChannelEnum": ["email", "in_app", "off"],
+        "CycleNotificationChannelEnum": ["email", "in_app"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -281,6 +284,23 @@ CAREERMAP_STALE_AFTER_DAYS = int(os.environ.get("CAREERMAP_STALE_AFTER_DAYS") or
 # Input from others (assessments.feedback): a skill's answers are shown (as an aggregate,
 # never by respondent) only once at least this many people gave a level for it.
 CAREERMAP_FEEDBACK_MIN_ANSWERS = max(int(os.environ.get("CAREERMAP_FEEDBACK_MIN_ANSWERS") or 3), 1)
+# The address people reach careermap at: the links in emails, which scheduled jobs send
+# with no request to read it from (core.site).
+CAREERMAP_SITE_URL = os.environ.get("CAREERMAP_SITE_URL") or "http://127.0.0.1:8000/"
+# Notifications (people.notifications): an email that fails is tried again after this
+# many seconds, then 4x longer each time, CAREERMAP_EMAIL_ATTEMPTS times in all; then it
+# is listed on HR's failed notifications page. One email a person a day: the first
+# notification of a day goes at once, later ones wait for the next day's digest, sent
+# at CAREERMAP_DIGEST_HOUR in the person's time zone.
+CAREERMAP_EMAIL_RETRY_SECONDS = float(os.environ.get("CAREERMAP_EMAIL_RETRY_SECONDS") or 60)
+CAREERMAP_EMAIL_ATTEMPTS = max(int(os.environ.get("CAREERMAP_EMAIL_ATTEMPTS") or 5), 1)
+CAREERMAP_DIGEST_HOUR = int(os.environ.get("CAREERMAP_DIGEST_HOUR") or 8)
+# A framework document larger than this (bytes) is checked and imported by the task
+# worker, with a progress page, instead of in the request: the largest shipped framework
+# is under 100 kB and stays interactive; a 1.8 MB one takes about 20 s.
+CAREERMAP_IMPORT_INTERACTIVE_BYTES = int(
+    os.environ.get("CAREERMAP_IMPORT_INTERACTIVE_BYTES") or 256 * 1024
+)
 
 # --- Security ---------------------------------------------------------------------------
 # An API token lasts this many days from its creation (people.tokens).

@@ -151,6 +151,11 @@ def json_or_html(default_view: Any, code: int, message: str) -> Any:
     return view
 
 
+class NoBodySerializer(serializers.Serializer):
+    """The serializer of an action that takes no body (a POST that only acts: open,
+    close, decline): OPTIONS describes it, where `serializer_class=None` answers 500."""
+
+
 class StrictCharField(serializers.CharField):
     """Text only: DRF would turn 0 into "0"; a number where text belongs is refused."""
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from core.access import HRAdminMixin
 from core.audit import record
-from people.models import Person
+from people.models import Notification, Person
 from people.services import manager_error
 from skills.models import Role
 
@@ -133,3 +133,20 @@ class PersonAdmin(HRAdminMixin, UserAdmin):
         if request.user.is_superuser:
             return ()
         return ("is_staff", "is_superuser", "last_login", "date_joined")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only, for superusers (no HR mixin: what people were told is theirs; HR
+    has the failed notifications page)."""
+
+    list_display = ["created_at", "recipient", "kind", "title", "email", "attempts"]
+    list_filter = ["kind", "email"]
+    search_fields = ["recipient__username", "title"]
+    list_select_related = ["recipient"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -17,19 +17,18 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from core import audit
+from core import audit, mail
 from core.security import password_link_throttled
 from people.models import Person
+from people.tokens import revoke_all
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +50,7 @@ class Invitations:
     sent: list[Person] = field(default_factory=list)
     no_email: list[Person] = field(default_factory=list)
     inactive: list[Person] = field(default_factory=list)
+    revoked: int = 0  # API tokens of theirs revoked
 
 
 @transaction.atomic
@@ -58,7 +58,11 @@ def people_invite(*, by: Person, people: Iterable[Person], site: str) -> Invitat
     """Email each of `people` an invitation to choose a password, with links to `site`
     (the address people reach careermap at, e.g. "https://careermap.example.com/").
     Deactivated people and people without an email address are left out and named in
-    the result. HR admins only; superusers only by a superuser."""
+    the result. HR admins only; superusers only by a superuser.
+
+    Sent to someone who has logged in before, it is HR resetting their access (a lost
+    password, a suspected leak): their API tokens are revoked at once (people.tokens),
+    as setting the new password will revoke them again."""
     if not (by.is_active and by.is_hr):
         raise PermissionDenied("Only HR admins may invite people.")
     found = Invitations()
@@ -71,6 +75,7 @@ def people_invite(*, by: Person, people: Iterable[Person], site: str) -> Invitat
             found.no_email.append(person)
         else:
             send_password_link.enqueue(person.pk, INVITATION, site)
+            found.revoked += revoke_all(person)
             found.sent.append(person)
     if found.sent:
         now = timezone.now()
@@ -81,7 +86,8 @@ def people_invite(*, by: Person, people: Iterable[Person], site: str) -> Invitat
         audit.record(
             by=by,
             action="people.invite",
-            summary=f"Sent {len(found.sent)} invitation(s) to set a password: {names}.",
+            summary=f"Sent {len(found.sent)} invitation(s) to set a password: {names}"
+            + (f"; revoked {found.revoked} API token(s)." if found.revoked else "."),
         )
     return found
 
@@ -119,7 +125,5 @@ def send_password_link(person_id: int, purpose: str, site: str) -> str:
         "site": site.rstrip("/") + "/",
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
-    subject = " ".join(render_to_string(f"people/email/{purpose}_subject.txt", context).split())
-    body = render_to_string(f"people/email/{purpose}.txt", context)
-    send_mail(subject, body, None, [person.email])
+    mail.send(to=person.email, template=f"people/email/{purpose}", context=context)
     return f"sent to {person.email}"

@@ -54,6 +54,11 @@ class Person(AbstractUser):
         help_text="When HR last sent this person an invitation to set their password.",
     )
 
+    # The bell's count (people.notifications keeps it: every page shows it without a
+    # query) and the day, in the person's time zone, of their last email (one a day).
+    notifications_unread = models.PositiveIntegerField(default=0, editable=False)
+    last_emailed_on = models.DateField(null=True, blank=True, editable=False)
+
     objects: ClassVar[PersonManager] = PersonManager()
 
     class Meta:
@@ -74,3 +79,90 @@ class Person(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.username
+
+
+class Notification(models.Model):
+    """Something a person should know (issue 19): shown in the app (the bell, the
+    notifications page) and, by the person's choice per kind, emailed in their one
+    email of the day. It is also the email's outbox: `email` says whether it still has
+    to go, went, or failed. Rules: people.notifications."""
+
+    class Kind(models.TextChoices):
+        CYCLE = "cycle", "Review cycles: what is due, reminders, overdue steps"
+        SELF_SUBMITTED = "self_submitted", "A report submitted a self-assessment"
+        MANAGER_SUBMITTED = "manager_submitted", "Your manager submitted an assessment of you"
+        FEEDBACK_ASKED = "feedback_asked", "Someone asks for your input"
+        FEEDBACK_COMPLETE = "feedback_complete", "Input you asked for is complete"
+        CHECKIN = "checkin", "1:1 check-ins: a new one, an upcoming one"
+
+    class Email(models.TextChoices):
+        PENDING = "pending", "To be sent"
+        SENT = "sent", "Sent"
+        NONE = "none", "Not emailed (in-app only)"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=2000, blank=True)
+    link = models.CharField(max_length=500, blank=True, help_text="A path on this site.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=7, choices=Email.choices, default=Email.NONE)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(email="pending"),
+                name="notification_email_pending",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email__in=["pending", "sent", "none", "failed"]),
+                name="notification_email_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (to {self.recipient_id})"
+
+
+class NotificationSetting(models.Model):
+    """A person's choice for one kind of notification; none stored means email."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email and in the app"
+        IN_APP = "in_app", "In the app only"
+        OFF = "off", "Off"
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    channel = models.CharField(max_length=6, choices=Channel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"], name="notification_setting_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["email", "in_app", "off"]),
+                name="notification_setting_channel_valid",
+            ),
+            # Cycle due dates can be emailed or kept in the app, never switched off.
+            models.CheckConstraint(
+                condition=~models.Q(kind="cycle", channel="off"),
+                name="notification_setting_cycle_not_off",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.kind} by {self.channel}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from people import account, views
+from people import account, notification_views, views
 
 app_name = "people"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("people/<int:pk>/reactivate/", views.reactivate, name="person_reactivate"),
     path("audit/", views.audit, name="audit"),
     path("account/", account.account, name="account"),
+    *notification_views.urlpatterns,
 ]

@@ -142,6 +142,7 @@ def mailbox(settings) -> Iterator[Mailbox]:
     controller = Controller(box, hostname="127.0.0.1", port=harness.free_port())
     controller.start()
     box.port = controller.port
+    settings.CAREERMAP_SITE_URL = "http://careermap.test/"
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -154,7 +155,7 @@ def mailbox(settings) -> Iterator[Mailbox]:
 
 @pytest.fixture
 def run_worker(transactional_db) -> Callable[[], str]:
-    """Run the task worker (`manage.py db_worker`, django-tasks-db's own) in this process
+    """Run the task worker (`manage.py worker`: django-tasks-db's, requeuing its orphans) here
     over every task enqueued so far, until the queue is empty; returns what it logged.
 
     The test's data is committed (transactional_db), as the worker expects: it closes a
@@ -163,7 +164,7 @@ def run_worker(transactional_db) -> Callable[[], str]:
 
     def run() -> str:
         out = io.StringIO()
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=out, stderr=out)
+        call_command("worker", "--batch", "--no-startup-delay", stdout=out, stderr=out)
         return out.getvalue()
 
     return run

@@ -10,9 +10,11 @@ import re
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -337,9 +339,48 @@ class Mailbox:
         assert part is not None, "a plain-text body"
         return part.get_content()
 
+    @staticmethod
+    def html(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("html",))
+        assert part is not None, "an HTML body"
+        return part.get_content()
+
     @classmethod
     def link(cls, message: EmailMessage) -> str:
         """The one password link in the email."""
         found = re.findall(r"https?://\S+/password/set/\S+/", cls.body(message))
         assert len(found) == 1, f"one password link, not {found}"
         return found[0]
+
+
+# --- The keyboard -------------------------------------------------------------------------
+
+
+def focused(page: Page, script: str) -> Any:
+    """`script` evaluated with `e` the focused element, e.g. "e.name === 'level'"."""
+    return page.evaluate(f"(() => {{ const e = document.activeElement; return {script}; }})()")
+
+
+def tab_to(page: Page, script: str, *, back: bool = False, most: int = 200) -> None:
+    """Tab (or Shift+Tab) until the focused element answers `script` truthily."""
+    for _ in range(most):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if focused(page, script):
+            return
+    raise AssertionError(f"never reached: {script}")
+
+
+# axe-core (test-only JavaScript from npm: `make test` installs it with npm ci).
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's violations on the page as it is now (loaded once per document). The
+    page's context must bypass the site's CSP, which refuses the injected script."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} ({v['nodes'][0]['target']})"
+        for v in result["violations"]
+    ]

@@ -475,7 +475,7 @@ def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) ->
             errors = {single or "": str(exc)}
     posted = {r["skill"]: r for r in ratings}
     saved = frozenset() if errors else frozenset(posted)
-    if request.htmx and single:
+    if (request.htmx and single) or errors:
         context = _context(
             request,
             person=person,
@@ -486,6 +486,7 @@ def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) ->
             error_on=error_on,
             saved=saved,
         )
+    if request.htmx and single:
         answer = next((a for a in context["answers"] if a.skill.key == single), None)
         if answer is None:  # not a skill of this form (retired, unknown): nothing to swap
             text = errors.get(single) or "Unknown skill."
@@ -496,15 +497,6 @@ def assessment_save(request: AuthedHttpRequest, *, person: Person, kind: str) ->
         context = {**context, "answer": answer, "oob": True}
         return render_region(request, TEMPLATE, "saved", context)
     if errors:
-        context = _context(
-            request,
-            person=person,
-            kind=kind,
-            scope=scope,
-            posted=posted,
-            errors=errors,
-            error_on=error_on,
-        )
         if errors.get(""):
             context["general_error"] = errors[""]
         else:

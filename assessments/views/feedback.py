@@ -53,10 +53,6 @@ CANT_SAY = "none"  # the form's value for "can't say"
 PEOPLE_SHOWN = 100  # respondents listed at once; typing a name finds the others
 
 
-def _site(request: AuthedHttpRequest) -> str:
-    return request.build_absolute_uri("/")
-
-
 # --- Asked of me ------------------------------------------------------------------------
 
 
@@ -193,7 +189,7 @@ def answer(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         for s in feedback.skills.all()
     }
     try:
-        feedback_answer(by=request.user, request=feedback, answers=posted, site=_site(request))
+        feedback_answer(by=request.user, request=feedback, answers=posted)
     except ValidationError as exc:
         errors = _errors_by_skill(feedback, exc, posted)
         return _render_answer(request, feedback, form=form, errors=errors)
@@ -216,7 +212,7 @@ def decline(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _render_answer(request, feedback, confirm_decline=True)
     try:
-        feedback_decline(by=request.user, request=feedback, site=_site(request))
+        feedback_decline(by=request.user, request=feedback)
     except Conflict as exc:
         return _render_answer(request, feedback, general=str(exc))
     except PermissionDenied:
@@ -298,7 +294,6 @@ def ask(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
                 respondents=form["respondents"],
                 message=form["message"],
                 due=form["due"],
-                site=_site(request),
             )
         except ValidationError as exc:
             errors = exc.message_dict

@@ -20,6 +20,7 @@ from assessments.models import Action, FocusSkill, GrowthPlan
 from assessments.selectors import growth_focus_for, growth_plan_for
 from assessments.services import (
     action_add,
+    action_add_once,
     action_set_done,
     focus_skill_add,
     focus_skill_remove,
@@ -182,10 +183,7 @@ def add_from_map(request: AuthedHttpRequest) -> HttpResponse:
                 )
             else:
                 focus = found.focus
-            have = {a.text for a in found.actions} if found else set()
-            added_way = bool(way) and way not in have
-            if added_way:
-                action_add(by=request.user, focus=focus, text=way)
+            added_way = bool(way) and action_add_once(by=request.user, focus=focus, text=way)[1]
     except ValidationError as exc:
         for field, problems in exc.message_dict.items():
             name = {"text": "Way to grow", "target_level": "Target level"}.get(field, field)

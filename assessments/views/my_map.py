@@ -16,6 +16,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.charts import radar
+from assessments.checkins import checkins_of, next_date_of
 from assessments.export import map_csv, map_export
 from assessments.feedback import Aggregate, min_answers, others_for, self_awareness
 from assessments.gaps import GapRow, Gaps, gaps_for, with_others
@@ -25,6 +26,8 @@ from core.types import AuthedHttpRequest
 from people.models import Person
 from people.services import person_update
 from skills.models import Role, Scale
+
+RECENT_CHECKINS = 5  # your latest 1:1 check-ins, under the map
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,10 @@ def _context(request: AuthedHttpRequest, error: str = "") -> dict:
 @login_required
 @require_GET
 def my_map(request: AuthedHttpRequest) -> HttpResponse:
-    return render_region(request, "assessments/my_map.html", "map", _context(request))
+    context = _context(request)
+    checkins = checkins_of(context["person"], limit=RECENT_CHECKINS)
+    context |= {"checkins": checkins, "next_checkin": next_date_of(checkins)}
+    return render_region(request, "assessments/my_map.html", "map", context)
 
 
 @login_required

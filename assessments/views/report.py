@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.checkins import checkins_of, next_date_of
 from assessments.feedback import Aggregate, others_for
 from assessments.gaps import diverges
 from assessments.history import submitted_assessments
@@ -32,6 +33,7 @@ from people.visibility import get_report_or_404
 from skills.models import Scale, Skill
 
 RECENT_ASSESSMENTS = 5  # the page lists these; the history page lists them all
+RECENT_CHECKINS = 5  # the page lists these; the report's check-ins page lists them all
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ def report(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     others = others_for(person)  # the map's rows and the ratings table: one read
     comparisons = _comparisons(person, [row.loaded_skill for row in gaps.rows], scale, others)
     assessments = list(submitted_assessments(person=person))
+    checkins = checkins_of(person, limit=RECENT_CHECKINS)
     context: dict[str, Any] = {
         "person": person,
         "gaps": gaps,
@@ -135,6 +138,8 @@ def report(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "assessments": assessments[:RECENT_ASSESSMENTS],
         "assessment_count": len(assessments),
+        "checkins": checkins,
+        "next_checkin": next_date_of(checkins),
     }
     return render_region(request, "assessments/report.html", None, context)
 

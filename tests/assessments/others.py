@@ -9,7 +9,6 @@ from assessments.feedback import feedback_answer, feedback_request_create, site_
 from people.models import Person
 from tests.factories import PersonFactory
 
-SITE = "http://testserver/"
 _made = 0
 
 
@@ -28,7 +27,6 @@ def give_others(person: Person, levels: dict[str, list[int | None]], by: Person 
         respondents=[p.pk for p in peers],
         message="Please.",
         due=site_today() + timedelta(days=7),
-        site=SITE,
     )
     for n, peer in enumerate(peers):
         answers = []
@@ -36,5 +34,5 @@ def give_others(person: Person, levels: dict[str, list[int | None]], by: Person 
             level = given[n] if n < len(given) else None
             example = f"Example {skill} {level} by {peer.username}" if level is not None else ""
             answers.append({"skill": skill, "level": level, "example": example})
-        feedback_answer(by=peer, request=made, answers=answers, site=SITE)
+        feedback_answer(by=peer, request=made, answers=answers)
     return peers

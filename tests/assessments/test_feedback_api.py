@@ -266,3 +266,8 @@ def test_lists_and_the_aggregate_cost_a_fixed_number_of_queries(
         assert len(api.get(URL).json()["results"]) == 2
     with django_assert_num_queries(3):
         assert api.get(f"/api/people/{erin.pk}/feedback/").json()["skills"][0]["answers"] == 15
+
+
+def test_options_describes_the_bodiless_decline(as_, org):
+    # serializer_class=None made DRF's OPTIONS metadata raise: a 500.
+    assert as_("erin").options("/api/feedback-requests/1/decline/").status_code == 200

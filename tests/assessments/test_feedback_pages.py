@@ -16,8 +16,6 @@ from assessments.models import FeedbackRequest
 from tests.factories import PersonFactory
 from tests.helpers import HTMX, Mailbox
 
-SITE = "http://testserver/"
-
 
 def ask(by, person, respondents, skills=("system-design",)):
     return feedback_request_create(
@@ -27,7 +25,6 @@ def ask(by, person, respondents, skills=("system-design",)):
         respondents=[r.pk for r in respondents],
         message="How do I come across in design reviews?",
         due=site_today() + timedelta(days=7),
-        site=SITE,
     )
 
 
@@ -104,11 +101,12 @@ def test_asking_answering_and_the_emails(client, org, peers, mailbox: Mailbox, r
     assert mailbox.messages == []  # queued, not sent by the request
     run_worker()
     [email] = mailbox.to("peer0@example.com")
-    assert email["Subject"] == "Erin asks for your input on their skills"
+    assert email["Subject"] == "careermap: Erin asks for your input on their skills"
     body = Mailbox.body(email)
     assert "How do I come across in design reviews?" in body
-    assert f"http://testserver/feedback/{made.pk}/" in body
-    assert "- Mentoring and growing others" in body
+    assert f"http://careermap.test/feedback/{made.pk}/" in body
+    assert "on: Mentoring and growing others, System design." in body
+    assert f"http://careermap.test/feedback/{made.pk}/" in Mailbox.html(email)
 
     # peer0 answers through the page: a level without an example is refused, by field.
     client.force_login(peers[0])
@@ -134,7 +132,7 @@ def test_asking_answering_and_the_emails(client, org, peers, mailbox: Mailbox, r
     run_worker()
     [done] = mailbox.to("erin@example.com")
     assert "Everyone you asked about your skills has responded" in done["Subject"]
-    assert "http://testserver/map/feedback/" in Mailbox.body(done)
+    assert "http://careermap.test/map/feedback/" in Mailbox.body(done)
 
 
 def test_htmx_answers_swap_the_form_with_the_outcome(client, org, peers):
@@ -160,7 +158,6 @@ def test_answers_are_frozen_after_the_due_date(client, org, peers):
         by=peers[0],
         request=made,
         answers=[{"skill": "system-design", "level": 4, "example": "Yes."}],
-        site=SITE,
     )
     FeedbackRequest.objects.filter(pk=made.pk).update(due=site_today() - timedelta(days=1))
     client.force_login(peers[0])
@@ -201,7 +198,6 @@ def test_the_about_page_shows_the_aggregate_from_three_answers_without_names(cli
             answers=[
                 {"skill": "system-design", "level": 2 + n, "example": f"Example by {peer.username}"}
             ],
-            site=SITE,
         )
     client.force_login(org["max"])
     html = _about(client, org["erin"])
@@ -211,7 +207,6 @@ def test_the_about_page_shows_the_aggregate_from_three_answers_without_names(cli
         by=peers[2],
         request=made,
         answers=[{"skill": "system-design", "level": 4, "example": "Example by peer2"}],
-        site=SITE,
     )
     for who in ("erin", "max", "mona", "hana"):
         client.force_login(org[who])
@@ -231,7 +226,6 @@ def test_the_about_page_costs_the_same_for_few_or_many_answers(client, org, peer
             by=p,
             request=made,
             answers=[{"skill": "system-design", "level": 3, "example": "x"}],
-            site=SITE,
         )
     client.force_login(org["erin"])
     with CaptureQueriesContext(connection) as few:
@@ -242,7 +236,6 @@ def test_the_about_page_costs_the_same_for_few_or_many_answers(client, org, peer
             by=p,
             request=made,
             answers=[{"skill": "system-design", "level": 4, "example": "y"}],
-            site=SITE,
         )
     with CaptureQueriesContext(connection) as many:
         _about(client, org["erin"])

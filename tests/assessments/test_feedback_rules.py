@@ -25,8 +25,6 @@ from core.models import AuditEvent
 from skills.models import Skill
 from tests.factories import PersonFactory
 
-SITE = "http://testserver/"
-
 
 def ask(by, person, respondents, skills=("system-design",), due=None, message="Please."):
     return feedback_request_create(
@@ -36,7 +34,6 @@ def ask(by, person, respondents, skills=("system-design",), due=None, message="P
         respondents=[r.pk for r in respondents],
         message=message,
         due=due or site_today() + timedelta(days=7),
-        site=SITE,
     )
 
 
@@ -45,7 +42,6 @@ def answer(by, request, level, example="Saw it in the design review.", skill="sy
         by=by,
         request=request,
         answers=[{"skill": skill, "level": level, "example": example}],
-        site=SITE,
     )
 
 
@@ -137,7 +133,6 @@ def test_every_skill_needs_an_answer_and_levels_lie_on_the_scale(org):
                 {"skill": "system-design", "level": 9, "example": "x"},
                 {"skill": "mentoring", "level": None},
             ],
-            site=SITE,
         )
     assert "scale" in caught.value.message_dict["answers[0].level"][0]
     assert made.responses.get().status == "open"
@@ -149,13 +144,13 @@ def test_only_respondents_answer_and_decline(org):
         with pytest.raises(PermissionDenied):
             answer(who, made, 3)
         with pytest.raises(PermissionDenied):
-            feedback_decline(by=who, request=made, site=SITE)
+            feedback_decline(by=who, request=made)
 
 
 def test_declining_withdraws_answers_and_the_due_date_freezes_everything(org):
     made = ask(org["erin"], org["erin"], [org["sam"], org["eli"]])
     answer(org["sam"], made, 3)
-    feedback_decline(by=org["sam"], request=made, site=SITE)
+    feedback_decline(by=org["sam"], request=made)
     response = made.responses.get(respondent=org["sam"])
     assert response.status == "declined"
     assert not response.answers.exists()
@@ -165,7 +160,7 @@ def test_declining_withdraws_answers_and_the_due_date_freezes_everything(org):
     with pytest.raises(Conflict, match="frozen"):
         answer(org["sam"], made, 2)
     with pytest.raises(Conflict, match="frozen"):
-        feedback_decline(by=org["eli"], request=made, site=SITE)
+        feedback_decline(by=org["eli"], request=made)
     assert list(made.responses.get(respondent=org["sam"]).answers.values_list("level")) == [(4,)]
 
 
@@ -262,7 +257,7 @@ def test_the_requester_learns_once_when_everyone_responded(org, django_capture_o
     answer(org["sam"], made, 3)
     made.refresh_from_db()
     assert made.completed_at is None
-    feedback_decline(by=org["eli"], request=made, site=SITE)
+    feedback_decline(by=org["eli"], request=made)
     made.refresh_from_db()
     first = made.completed_at
     assert isinstance(first, datetime)

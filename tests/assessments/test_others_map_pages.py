@@ -164,10 +164,12 @@ def test_my_map_and_the_report_page_queries_stay_flat_as_answers_grow(client, er
         return len(captured)
 
     submit(erin, erin, "self", {"system-design": 3})
+    give_others(erin, {"system-design": [2, 4, 3]})
     before = (count(erin, "/map/"), count(org["max"], f"/team/{erin.pk}/"))
     give_others(erin, {"system-design": [2, 4, 3], "mentoring": [1, 2, 3, 4, 5]})
     give_others(erin, {"system-design": [1, 1, 1, 1], "hiring": [2]})
     after = (count(erin, "/map/"), count(org["max"], f"/team/{erin.pk}/"))
-    # My map: as test_pages_map_cards.MY_MAP; the report page without a growth plan:
-    # REPORT there, less the plan's focus skills' actions and current levels.
-    assert before == after == (11, 14)
+    # My map: as test_pages_map_cards.MY_MAP, plus the self levels that self-awareness
+    # reads once others have answered; the report page without a growth plan: REPORT
+    # there, less the plan's focus skills' actions and current levels, plus the same.
+    assert before == after == (12, 15)

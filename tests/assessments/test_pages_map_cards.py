@@ -348,12 +348,14 @@ def count(client, url: str) -> int:
 # My map: session, user, the person with their roles, the gap rows, their skills with
 # categories, scale, the manager's notes with their cited items (one query), the roles
 # to choose from, the navigation's "has reports?" (for Team); others' answers, the
-# self levels (self-awareness).
+# self levels (self-awareness: only when someone answered, nobody here); the latest
+# check-ins (history, next date; issue 19).
 MY_MAP = 11
 # The report page: session, user, has reports, the report with roles and manager; the
 # growth plan (plan, focus skills, actions, their current levels, the gap rows, their
 # skills); scale; the manager's notes with cited items; latest ratings (comparison);
-# submitted assessments; others' answers, the self levels (self-awareness).
+# submitted assessments; others' answers, the self levels (self-awareness: only when
+# someone answered, nobody here); the latest check-ins (history, next date; issue 19).
 REPORT = 16
 
 

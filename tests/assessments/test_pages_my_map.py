@@ -110,7 +110,9 @@ def test_my_map_query_count_is_flat_in_assessments(client, erin, org):
     # session, user, the person with their roles, the gap rows, their skills with
     # categories, scale, the manager's notes with their cited items (one query), the
     # roles to choose from, and the navigation's "has reports?" (for Team); others'
-    # answers and the self levels (the "others" series, self-awareness)
+    # answers (the "others" series; the self levels for self-awareness are read only
+    # when someone answered: nobody here); the latest check-ins with their managers and
+    # counts (history and next date, issue 19)
     assert before == 11
 
 

@@ -421,8 +421,10 @@ def test_mona_may_assess_erin_too(client, mona, erin):
 # manager; growth plan (whose gaps are the map's): plan, focus skills, their actions,
 # the focus skills' current levels, the gap rows, their skills; scale; the manager's
 # notes with their cited items (the map's cards); others' answers about the person (the
-# map and the table), the self levels (self-awareness); latest ratings with skills and authors
-# (the comparison); submitted assessments with authors and rating counts.
+# map and the table); latest ratings with skills and authors (the comparison);
+# submitted assessments with authors and rating counts; the latest check-ins with their
+# managers and counts (history and next date, issue 19). The self levels
+# (self-awareness) are read only when someone answered: nobody here.
 PINNED_PAGE = 16
 
 

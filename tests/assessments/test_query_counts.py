@@ -68,9 +68,12 @@ def test_api_detail_query_counts_are_pinned_and_flat_in_skills_and_ratings(
 # draft locked with its person (1), "any rating?" (1), the update (1), the current
 # levels of the skills it rates deleted and derived again (2), the person's team tallies
 # deleted and counted again (4), the company's per-skill counts moved off and back on (2);
-# the manager, named in the message of what happens next (1); on PostgreSQL, the
-# recount's turn taken first (1: an advisory lock).
-SUBMIT_QUERIES = 17 + (connection.vendor == "postgresql")
+# the step marked done in the person's open review cycles (1); the manager told of it
+# (assessments.cycles: the manager (1); people.notifications.notify: their channel for
+# the kind (1), its savepoint pair (2), the notification (1), the bell's count (1), the
+# email task queued (1)); the manager, named in the message of what happens next (1); on
+# PostgreSQL, the recount's turn taken first (1: an advisory lock).
+SUBMIT_QUERIES = 25 + (connection.vendor == "postgresql")
 
 
 @pytest.mark.parametrize("extra_skills", [0, 60])

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from assessments.models import Assessment, Rating
 from assessments.services import (
     DraftExists,
+    action_add_once,
     assessment_rate,
     assessment_start,
     assessment_submit,
+    focus_skill_save,
 )
 from core.errors import Conflict
 from skills.models import Skill
@@ -330,3 +332,15 @@ def test_rating_many_skills_at_once_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(13):
         assessment_rate(by=erin, assessment=draft, ratings=ratings)
     assert levels(draft) == {"mentoring": 2, "hiring": 2} | dict.fromkeys(new, 3)
+
+
+def test_adding_the_same_action_once_makes_one_and_only_editors_add(org):
+    erin = org["erin"]
+    focus, _ = focus_skill_save(by=erin, person=erin, skill_key="mentoring", target_level=3)
+    first, new = action_add_once(by=erin, focus=focus, text="Pair with a new joiner")
+    again, new_again = action_add_once(by=erin, focus=focus, text=" Pair with a new joiner ")
+    assert (new, new_again) == (True, False)
+    assert again.pk == first.pk
+    assert focus.actions.count() == 1
+    with pytest.raises(PermissionDenied):
+        action_add_once(by=org["eli"], focus=focus, text="Pair with a new joiner")

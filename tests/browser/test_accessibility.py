@@ -12,18 +12,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import yaml
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from people.models import Person
-from tests.helpers import log_in
-
-AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+from tests.helpers import AXE, axe_violations, log_in
 
 
 @pytest.fixture
@@ -41,8 +37,12 @@ PAGES = {
     "erin": [
         *("/", "/account/", "/map/", "/assess/", "/assess/submit/"),
         *("/paths/", "/history/", "/growth/"),
+        *("/notifications/", "/account/notifications/", "/map/checkins/"),
     ],
-    "max": ["/", "/team/", "/team/{erin}/", "/team/{erin}/history/", "/team/{erin}/assess/"],
+    "max": [
+        *("/", "/team/", "/team/{erin}/", "/team/{erin}/history/", "/team/{erin}/assess/"),
+        "/team/{erin}/checkins/",
+    ],
     "mona": ["/team/?depth=all", "/team/org/", "/team/{max}/", "/team/{erin}/"],
     "hana": [
         "/",
@@ -56,19 +56,9 @@ PAGES = {
         "/people/{erin}/",
         "/reports/",
         "/audit/",
+        "/notifications/failed/",
     ],
 }
-
-
-def axe_violations(page: Page) -> list[str]:
-    """axe-core's violations on the page as it is now (loaded once per document)."""
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} ({v['nodes'][0]['target']})"
-        for v in result["violations"]
-    ]
 
 
 def check(page: Page, state: str, found: dict[str, list[str]]) -> None:

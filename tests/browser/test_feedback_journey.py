@@ -8,17 +8,13 @@ console error or CSP violation."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
 from assessments.feedback import site_today
 from assessments.models import FeedbackRequest
 from tests.factories import PersonFactory
-from tests.helpers import fits_375, log_in
-
-AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+from tests.helpers import AXE, fits_375, log_in
 
 
 def axe_clean(page: Page, browser, base: str, username: str, path: str) -> None:

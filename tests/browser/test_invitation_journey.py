@@ -1,5 +1,5 @@
 """Getting in, in real Chromium: hana finds a person who has never logged in and invites
-them; the task worker (`manage.py db_worker`, its own process, as production runs it)
+them; the task worker (`manage.py worker`, its own process, as production runs it)
 sends the email through a real SMTP server (aiosmtpd); the person opens the link,
 chooses a password by keyboard alone and logs in. Then "Forgot your password?" the same
 way. The password pages are checked at 375 px."""
@@ -23,7 +23,7 @@ def run_worker(mailbox: Mailbox) -> str:
     It signs the links with the web server's key, as a deployment's worker must."""
     return harness.manage(
         harness.database_url_of_the_tests(),
-        *("db_worker", "--batch", "--no-startup-delay"),
+        *("worker", "--batch", "--no-startup-delay"),
         env={
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(mailbox.port),

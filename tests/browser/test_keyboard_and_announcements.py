@@ -14,9 +14,8 @@ import pytest
 from django.conf import settings as django_settings
 from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers import log_in, watch
+from tests.helpers import AXE, axe_violations, focused, log_in, watch
 
-AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
 
 RING = "rgb(180, 83, 9)"  # --focus #b45309
@@ -29,10 +28,6 @@ def log_in_and_open(page: Page, base: str, username: str, path: str) -> None:
     log_in(page, base, username)
     page.wait_for_load_state("load")
     page.goto(base + path)
-
-
-def focused(page: Page, script: str):
-    return page.evaluate(f"(() => {{ const e = document.activeElement; return {script}; }})()")
 
 
 def test_the_skip_link_is_the_first_stop_shown_when_focused_and_leads_into_the_page(
@@ -142,15 +137,6 @@ def test_an_autosave_that_fails_is_announced_too(live_server, page, org):
     expect(live).to_have_text("Saved: System design.")
     expected = ("assess/save", "Failed to load resource", "console error: htmx:")
     assert [p for p in problems if not any(e in p for e in expected)] == []
-
-
-def axe_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} ({v['nodes'][0]['target']})"
-        for v in result["violations"]
-    ]
 
 
 def check_error_page(browser: Browser, base: str, path: str, status: int, heading: str) -> None:

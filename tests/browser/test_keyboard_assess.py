@@ -21,24 +21,10 @@ from assessments.evidence import evidence_add
 from assessments.models import Assessment
 from assessments.services import assessment_start
 from skills.models import Skill
-from tests.helpers import levels, submit
+from tests.helpers import AXE, axe_violations, focused, levels, submit, tab_to
 
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
-AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 SAVE = re.compile(r"/assess/save/$")
-
-
-def focused(page: Page, script: str):
-    return page.evaluate(f"(() => {{ const e = document.activeElement; return {script}; }})()")
-
-
-def tab_to(page: Page, script: str, *, back: bool = False, most: int = 150) -> None:
-    """Tab (or Shift+Tab) until the focused element answers `script` truthily."""
-    for _ in range(most):
-        page.keyboard.press("Shift+Tab" if back else "Tab")
-        if focused(page, script):
-            return
-    raise AssertionError(f"never reached: {script}")
 
 
 def log_in_by_keyboard(page: Page, base: str, username: str) -> None:
@@ -226,16 +212,6 @@ def test_max_assesses_erin_by_keyboard(live_server, page, org):
     assert done.status == "submitted"
     assert levels(done) == {FIRST: 3, SECOND: 0}
     assert done.ratings.get(skill__key=FIRST).evidence == "Ran the incident reviews"
-
-
-def axe_violations(page: Page) -> list[str]:
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} ({v['nodes'][0]['target']})"
-        for v in result["violations"]
-    ]
 
 
 def test_the_opened_levels_and_their_own_page_pass_axe(live_server, browser: Browser, org):

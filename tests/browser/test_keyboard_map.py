@@ -6,32 +6,15 @@ finds nothing on My map and on max's view of erin with every fold open, at 1280 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from django.conf import settings as django_settings
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from assessments.evidence import evidence_add
 from assessments.models import Action, FocusSkill
 from assessments.services import assessment_start, assessment_submit
 from assessments.templatetags.careermap import bullets
 from skills.models import Skill
-from tests.helpers import log_in, submit
-
-AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def focused(page: Page, script: str):
-    return page.evaluate(f"(() => {{ const e = document.activeElement; return {script}; }})()")
-
-
-def tab_to(page: Page, script: str, *, most: int = 200) -> None:
-    """Tab until the focused element answers `script` truthily."""
-    for _ in range(most):
-        page.keyboard.press("Tab")
-        if focused(page, script):
-            return
-    raise AssertionError(f"never reached: {script}")
+from tests.helpers import AXE, axe_violations, focused, log_in, submit, tab_to
 
 
 def rated(org) -> None:
@@ -115,16 +98,6 @@ def test_erin_adds_a_gap_and_a_way_to_grow_to_her_plan_by_keyboard(live_server, 
         page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Growth plan", level=1)).to_be_visible()
     expect(page.locator("#plan")).to_contain_text(way)
-
-
-def axe_violations(page: Page) -> list[str]:
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} ({v['nodes'][0]['target']})"
-        for v in result["violations"]
-    ]
 
 
 def test_my_map_and_the_report_pass_axe_with_every_fold_open(live_server, browser: Browser, org):

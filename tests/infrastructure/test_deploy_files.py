@@ -164,7 +164,7 @@ def test_deploy_guide_names_every_variable_of_the_compose_file(compose):
 
 def test_a_worker_sends_the_queued_emails_with_the_web_services_settings(compose):
     worker, web = compose["services"]["worker"], compose["services"]["web"]
-    assert worker["command"] == ["python", "manage.py", "db_worker"]
+    assert worker["command"] == ["python", "manage.py", "worker"]
     assert worker["build"] == web["build"]
     assert worker["depends_on"]["web"]["condition"] == "service_healthy"
     own = {"MIGRATE_ON_START", "WEB_CONCURRENCY"}  # gunicorn's and the entrypoint's

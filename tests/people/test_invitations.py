@@ -298,6 +298,15 @@ def test_a_link_elsewhere_is_not_followed_back(client, org, newcomer):
     assert response["Location"] == "/people/"
 
 
+@pytest.mark.parametrize("back", ["²", "people", "people:people", "javascript:alert(1)"])
+def test_a_next_that_is_no_path_goes_back_to_the_list(client, org, newcomer, back):
+    # redirect() took a bare word for a URL pattern's name: "²" was a NoReverseMatch, a 500.
+    client.force_login(org["hana"])
+    response = client.post("/people/invite/", {"username": "nora", "next": back})
+    assert response.status_code == 302
+    assert response["Location"] == "/people/"
+
+
 def test_hr_sets_an_email_address_on_the_person_page(client, org, newcomer):
     client.force_login(org["hana"])
     url = f"/people/{newcomer.pk}/"

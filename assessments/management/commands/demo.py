@@ -19,9 +19,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.checkins import NewAction, checkin_create, checkin_update
+from assessments.cycles import cycle_create, cycle_open
 from assessments.evidence import evidence_add
 from assessments.feedback import feedback_answer, feedback_request_create
-from assessments.models import Assessment, Evidence, FeedbackRequest
+from assessments.models import Assessment, CheckIn, Cycle, Evidence, FeedbackRequest
 from assessments.rollups import submitted
 from assessments.services import assessment_rate, assessment_start, assessment_submit
 from people.models import Person
@@ -346,9 +348,6 @@ FEEDBACK_ANSWERS: dict[str, dict[str, tuple[int | None, str]]] = {
     },
 }
 
-# Where the demo's emails would point (they are queued, printed by a worker in debug).
-DEMO_SITE = "http://127.0.0.1:8000/"
-
 
 class Command(BaseCommand):
     help = "Load the default framework and the demo organisation (refused when DEBUG is off)."
@@ -372,6 +371,7 @@ class Command(BaseCommand):
             logged = self._evidence(people)
             made = self._assessments(people, logged)
             self._feedback(people)
+            self._rhythm(people)
         self.stdout.write(
             f"Demo organisation ready ({len(people)} people, {made} new assessments)."
         )
@@ -497,7 +497,6 @@ class Command(BaseCommand):
                 respondents=[people[r].pk for r in respondents],
                 message=message,
                 due=due,
-                site=DEMO_SITE,
             )
             for respondent in respondents:
                 given = FEEDBACK_ANSWERS.get(respondent) if about == "erin" else None
@@ -510,8 +509,44 @@ class Command(BaseCommand):
                         {"skill": key, "level": level, "example": example}
                         for key, (level, example) in given.items()
                     ],
-                    site=DEMO_SITE,
                 )
+
+    def _rhythm(self, people: dict[str, Person]) -> None:
+        """Once: an open review cycle for everyone (hana's), and a check-in of max with
+        erin a week ago, with notes, an agreed action, a private note and the next one
+        a week from now."""
+        today = timezone.localdate(timezone=timezone.get_default_timezone())
+        if not Cycle.objects.filter(name=DEMO_CYCLE).exists():
+            cycle = cycle_create(
+                by=people["hana"],
+                values={
+                    "name": DEMO_CYCLE,
+                    "scope": Cycle.Scope.EVERYONE,
+                    "self_due": today + timedelta(days=14),
+                    "feedback_due": today + timedelta(days=21),
+                    "manager_due": today + timedelta(days=28),
+                    "reminder_days": [7, 1],
+                },
+            )
+            cycle_open(by=people["hana"], cycle=cycle)
+        erin, max_ = people["erin"], people["max"]
+        if not CheckIn.objects.filter(person=erin).exists():
+            checkin = checkin_create(
+                by=max_,
+                person=erin,
+                date=today - timedelta(days=7),
+                next_date=today + timedelta(days=7),
+            )
+            checkin_update(
+                by=max_,
+                checkin=checkin,
+                notes="Talked through the billing split design doc and the on-call handover.",
+                private_notes="Ask about the conference budget before the next one.",
+                add_actions=[NewAction(text="Write up the billing split decision record")],
+            )
+
+
+DEMO_CYCLE = "Winter 2026 review"
 
 
 def _backdate_framework(*, since: Any) -> None:
