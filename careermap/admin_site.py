@@ -13,6 +13,8 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest
 
+from core.security import BoundedCredentials
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -23,8 +25,9 @@ def may_use_admin(user: Person | AnonymousUser) -> bool:
     return bool(user.is_active and (user.is_staff or getattr(user, "is_hr", False)))
 
 
-class HRAuthenticationForm(AdminAuthenticationForm):
-    """Django's admin login admits staff only; HR admins are let in too."""
+class HRAuthenticationForm(BoundedCredentials, AdminAuthenticationForm):
+    """Django's admin login admits staff only; HR admins are let in too. Lengths are
+    bounded before authentication (core.security.BoundedCredentials)."""
 
     def confirm_login_allowed(self, user: Person) -> None:
         if not may_use_admin(user):

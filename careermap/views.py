@@ -11,11 +11,13 @@ from django.http import HttpResponse
 from django.urls import reverse_lazy
 
 from core.audit import record
+from core.security import BoundedCredentials
 from people.forms import PasswordLinkForm
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = BoundedCredentials
     redirect_authenticated_user = True
 
 

@@ -15,6 +15,7 @@ from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
 from core.edge import control_character_in
+from core.walk import TooDeep, nodes
 
 MAX_DEPTH = 32
 
@@ -35,22 +36,17 @@ def read_bounded(stream: Any) -> bytes:
 
 
 def _check(value: Any) -> None:
-    """Walk the parsed document without recursion: depth, then control characters."""
-    todo: list[tuple[Any, str, int]] = [(value, "", 1)]
-    while todo:
-        item, path, depth = todo.pop()
-        if depth > MAX_DEPTH:
-            raise exceptions.ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.")
-        if isinstance(item, dict):
-            for key, child in item.items():
-                where = f"{path}.{key}" if path else str(key)
-                if control_character_in(key):
-                    raise _control(where)
-                todo.append((child, where, depth + 1))
-        elif isinstance(item, list):
-            todo.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
-        elif isinstance(item, str) and control_character_in(item):
-            raise _control(path or "body")
+    """Walk the parsed document (core.walk): depth, then control characters."""
+    try:
+        for path, item in nodes(value, max_depth=MAX_DEPTH):
+            if isinstance(item, dict):
+                for key in item:
+                    if control_character_in(key):
+                        raise _control(f"{path}.{key}" if path else str(key))
+            elif isinstance(item, str) and control_character_in(item):
+                raise _control(path or "body")
+    except TooDeep as exc:
+        raise exceptions.ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.") from exc
 
 
 def _control(where: str) -> exceptions.ValidationError:

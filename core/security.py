@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -17,6 +17,7 @@ from axes.helpers import get_lockout_message
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
+from django.core.validators import MaxLengthValidator
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -65,8 +66,7 @@ def _address_failed_too_often(request: HttpRequest) -> bool:
     if not ip:
         return False
     since = timezone.now() - settings.LOGIN_FAILURES_WINDOW
-    found = ThrottleHit.objects.filter(rule=_LOGIN_RULE, key=_digest("ip:" + ip), at__gte=since)
-    return found.count() >= settings.LOGIN_FAILURES_PER_IP
+    return _hits(_LOGIN_RULE, _digest("ip:" + ip), since) >= settings.LOGIN_FAILURES_PER_IP
 
 
 _LOGIN_RULE = "login-failed"
@@ -79,9 +79,26 @@ def _count_failure(
 ) -> None:
     ip = client_ip(request) if request is not None else None
     if ip:
-        old = timezone.now() - settings.LOGIN_FAILURES_WINDOW
-        ThrottleHit.objects.filter(rule=_LOGIN_RULE, at__lt=old).delete()
-        ThrottleHit.objects.create(rule=_LOGIN_RULE, key=_digest("ip:" + ip))
+        _hit(_LOGIN_RULE, [_digest("ip:" + ip)], timezone.now(), settings.LOGIN_FAILURES_WINDOW)
+
+
+# As the API's token endpoint (people.api.TokenRequestSerializer): a password longer
+# than this is refused on the field, never hashed.
+PASSWORD_MAX_LENGTH = 1024
+
+
+class BoundedCredentials(AuthenticationForm):
+    """Django's log-in form with the username's and the password's lengths checked on
+    their fields, before authentication. AuthenticationForm sets the username field's
+    max_length after making it, so no validator holds it: a 10,000-character username
+    reached django-axes, whose 255-character column refused it (a 500 on PostgreSQL).
+    Mixed into every log-in form (the page's, the admin's)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))  # type: ignore[attr-defined]
+        self.fields["password"].validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
 
 
 def lockout_response(
@@ -107,13 +124,9 @@ def throttled(rule: str, counted: Iterable[tuple[str, int]], window: timedelta) 
     any key has now had more than its limit within `window`. Refused requests count too:
     a client that keeps asking stays refused until it pauses for a window."""
     now = timezone.now()
-    ThrottleHit.objects.filter(rule=rule, at__lt=now - window).delete()
     digests = {_digest(key): limit for key, limit in counted}
-    ThrottleHit.objects.bulk_create(ThrottleHit(rule=rule, key=d, at=now) for d in digests)
-    return any(
-        ThrottleHit.objects.filter(rule=rule, key=digest, at__gte=now - window).count() > limit
-        for digest, limit in digests.items()
-    )
+    _hit(rule, digests, now, window)
+    return any(_hits(rule, digest, now - window) > limit for digest, limit in digests.items())
 
 
 def password_link_throttled(*, email: str, ip: str | None) -> bool:
@@ -123,6 +136,20 @@ def password_link_throttled(*, email: str, ip: str | None) -> bool:
     if ip:
         counted.append(("ip:" + ip, settings.PASSWORD_LINK_LIMIT_PER_IP))
     return throttled("password-link", counted, settings.PASSWORD_LINK_WINDOW)
+
+
+# The counts, for both rules: one row per hit, in the database (every process sees them).
+
+
+def _hit(rule: str, digests: Iterable[str], now: datetime, window: timedelta) -> None:
+    """Count a hit on each of `digests` under `rule` at `now`; forget those older than
+    `window` (of every key: the table stays the size of one window)."""
+    ThrottleHit.objects.filter(rule=rule, at__lt=now - window).delete()
+    ThrottleHit.objects.bulk_create(ThrottleHit(rule=rule, key=d, at=now) for d in digests)
+
+
+def _hits(rule: str, digest: str, since: datetime) -> int:
+    return ThrottleHit.objects.filter(rule=rule, key=digest, at__gte=since).count()
 
 
 def _digest(key: str) -> str:

@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -170,14 +171,18 @@ def invite(request: AuthedHttpRequest) -> HttpResponse:
     """Send invitations: to the people named, or to everyone the list's filters find who
     never logged in (`found`, the filters in the query string). Back where HR came from."""
     form = InviteForm(request.POST, filters=request.GET)
+    # A path on this site, or the list: redirect() would take a bare word for a URL
+    # pattern's name (a NoReverseMatch, a 500, for "²").
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
-    back = back or redirect("people:people").url
+    if not (
+        back.startswith("/")
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    ):
+        back = reverse("people:people")
     if not form.is_valid():
         for problems in form.errors.values():
             messages.error(request, " ".join(str(problem) for problem in problems))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     try:
         found = people_invite(
             by=request.user,
@@ -201,7 +206,7 @@ def invite(request: AuthedHttpRequest) -> HttpResponse:
         )
     if found.inactive:
         messages.warning(request, f"Not invited, deactivated: {_names(found.inactive)}.")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 # The audit trail: not in the main navigation; the reports page links it.

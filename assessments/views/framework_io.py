@@ -4,37 +4,44 @@ impact on people's readiness, then apply), and export it. Anyone but an HR admin
 The uploaded text waits in the session between the dry run and the apply, so a reload
 never asks for the file again; the apply parses and validates it again from scratch (the
 stored framework may have changed since), and a digest of the text in the apply form makes
-sure the document applied is the one whose dry run was shown.
+sure the document applied is the one whose dry run was shown. Each request parses the
+text once. A document larger than settings.CAREERMAP_IMPORT_INTERACTIVE_BYTES has its dry
+run and its apply done by the task worker, followed on /framework/import/jobs/<id>/
+(assessments.framework_review).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, re_path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.impact import impact_of
-from assessments.services import framework_import
+from assessments.framework_review import (
+    APPLY,
+    DRY_RUN,
+    apply,
+    is_large,
+    job_for,
+    review_of,
+)
 from core.access import hr_required
 from core.htmx import render_region
+from core.models import Job
 from core.types import AuthedHttpRequest
 from skills import library
 from skills.models import Scale
-from skills.openformat import FrameworkError, FrameworkInvalid, dump, export, parse
-from skills.services import SECTIONS, ImportResult
+from skills.openformat import FrameworkInvalid, dump, export, parse
 
 MAX_BYTES = 2 * 1024 * 1024
 TEMPLATE = "assessments/framework_import.html"
+JOB_TEMPLATE = "assessments/framework_import_job.html"
 PENDING = "framework_import"  # the session key: {"text": ..., "name": ...}
 EXPORT_TYPES = {"yaml": "application/yaml; charset=utf-8", "json": "application/json"}
 
@@ -111,18 +118,6 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _without_scale(document: dict[str, Any]) -> dict[str, Any]:
-    # validate() reads section names trimmed: " scale" is the scale too.
-    return {k: v for k, v in document.items() if not (isinstance(k, str) and k.strip() == "scale")}
-
-
-def _document_scale(document: Any) -> str:
-    scale = next((v for k, v in document.items() if str(k).strip() == "scale"), None)
-    if isinstance(scale, dict) and "min" in scale and "max" in scale:
-        return f"{scale['min']}-{scale['max']}"
-    return ""
-
-
 @hr_required
 @require_http_methods(["GET", "POST"])
 def framework_import_page(request: AuthedHttpRequest) -> HttpResponse:
@@ -138,74 +133,6 @@ def framework_import_page(request: AuthedHttpRequest) -> HttpResponse:
     return render_region(request, TEMPLATE, None, context)
 
 
-def _sections(result: ImportResult) -> list[dict[str, Any]]:
-    """Each section's entries by name (people read names, not keys), with the field-level
-    changes of its updated entries."""
-
-    def names(keys: list[str], section: str) -> list[str]:
-        return [result.name(section, key) for key in keys]
-
-    return [
-        {
-            "name": section,
-            "created": names(result.created[section], section),
-            "updated": names(result.updated[section], section),
-            "unchanged": names(result.unchanged[section], section),
-            "changes": [str(c) for c in result.changes if c.section == section],
-        }
-        for section in SECTIONS
-    ]
-
-
-# Names that differ by at most this much (difflib's ratio of their normalised forms)
-# are probably one thing named twice.
-NEAR = 0.85
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-@dataclass(frozen=True)
-class NearDuplicate:
-    """An entry the import would create whose name nearly matches a stored one's."""
-
-    section: str  # "skills" or "roles"
-    name: str
-    key: str
-    stored_name: str
-    stored_key: str
-
-    @property
-    def kind(self) -> str:
-        return self.section.removesuffix("s")
-
-
-def _normalised(name: str) -> str:
-    """Case, spaces and punctuation aside: "System-Design " reads as "system design"."""
-    return " ".join(_NOT_WORD.sub(" ", name.casefold()).split())
-
-
-def _nearly_same(one: str, other: str) -> bool:
-    a, b = _normalised(one), _normalised(other)
-    if a == b:
-        return True
-    if a.replace(" ", "") == b.replace(" ", ""):
-        return True
-    return SequenceMatcher(None, a, b).ratio() >= NEAR
-
-
-def near_duplicates(result: ImportResult) -> list[NearDuplicate]:
-    """The roles and skills the import would create whose names nearly match those of
-    stored ones: a likely duplicate under another key."""
-    found = []
-    for section in ("roles", "skills"):
-        stored = result.stored_names[section]
-        for key in result.created[section]:
-            name = result.name(section, key)
-            for stored_key, stored_name in sorted(stored.items(), key=lambda kv: kv[1]):
-                if stored_key != key and _nearly_same(name, stored_name):
-                    found.append(NearDuplicate(section, name, key, stored_name, stored_key))
-    return found
-
-
 @hr_required
 @require_GET
 def framework_import_review(request: AuthedHttpRequest) -> HttpResponse:
@@ -214,33 +141,25 @@ def framework_import_review(request: AuthedHttpRequest) -> HttpResponse:
         messages.info(request, "Upload a framework file first: its dry run shows here.")
         return redirect("assessments:framework_import")
     keep_scale = request.GET.get("keep_scale") == "1"
-    document = parse(pending["text"])  # parsed once already, on upload
-    scale = _document_scale(document)
-    if keep_scale:
-        document = _without_scale(document)
-    errors: list[FrameworkError] = []
-    context: dict[str, Any] = {}
-    try:
-        result, impact = impact_of(lambda: framework_import(document=document, by=request.user))
-    except FrameworkInvalid as exc:
-        errors = exc.errors
+    text, digest = pending["text"], _digest(pending["text"])
+    if is_large(text):
+        job = job_for(
+            kind=DRY_RUN, text=text, digest=digest, keep_scale=keep_scale, by=request.user
+        )
+        if job.status != Job.Status.DONE:
+            return redirect("assessments:framework_import_job", job.pk)
+        review = job.result or {}
     else:
-        context |= {
-            "sections": _sections(result),
-            "changed": result.changed,
-            "near_duplicates": near_duplicates(result),
-            "impact": impact,
-            "became_ready": impact.became_ready,
-            "became_not_ready": impact.became_not_ready,
-        }
-    context |= {
+        review = review_of(text, keep_scale=keep_scale, by=request.user)
+    errors = review.get("errors", [])
+    scale = review.get("document_scale", "")
+    context = review | {
         "review": True,
         "name": pending["name"],
-        "digest": _digest(pending["text"]),
-        "errors": errors,
+        "digest": digest,
         "keep_scale": keep_scale,
-        "offer_keep_scale": bool(scale) and (keep_scale or any(e.path == "scale" for e in errors)),
-        "document_scale": scale,
+        "offer_keep_scale": bool(scale)
+        and (keep_scale or any(e["path"] == "scale" for e in errors)),
         "stored_scale": Scale.current(),
     }
     return render_region(request, TEMPLATE, None, context)
@@ -254,32 +173,69 @@ def framework_import_apply(request: AuthedHttpRequest) -> HttpResponse:
         messages.error(request, "Nothing to import: upload a framework file first.")
         return redirect("assessments:framework_import")
     keep_scale = request.POST.get("keep_scale") == "1"
-    review = reverse("assessments:framework_import_review") + (
-        "?keep_scale=1" if keep_scale else ""
-    )
-    if request.POST.get("digest") != _digest(pending["text"]):
+    text, digest = pending["text"], _digest(pending["text"])
+    if request.POST.get("digest") != digest:
         messages.error(
             request,
             "Nothing was imported: the document waiting here is not the one of the dry "
             "run you applied (was another one uploaded meanwhile?). Check this dry run.",
         )
-        return redirect(review)
-    # Never trust the dry run: parsed and validated again against what is stored now.
-    document = parse(pending["text"])
-    if keep_scale:
-        document = _without_scale(document)
+        return redirect(_review_url(keep_scale))
+    if is_large(text):
+        job = job_for(kind=APPLY, text=text, digest=digest, keep_scale=keep_scale, by=request.user)
+        return redirect("assessments:framework_import_job", job.pk)
     try:
-        result = framework_import(document=document, by=request.user)
+        result = apply(text, keep_scale=keep_scale, by=request.user)
     except FrameworkInvalid:
-        messages.error(
-            request,
-            "Nothing was imported: the framework changed since the dry run and the "
-            "document no longer fits. The errors are listed below.",
-        )
-        return redirect(review)
+        messages.error(request, CHANGED_SINCE)
+        return redirect(_review_url(keep_scale))
     del request.session[PENDING]
     messages.success(request, f"Imported {pending['name']}: {result.summary()}.")
     return redirect("skills:framework")
+
+
+CHANGED_SINCE = (
+    "Nothing was imported: the framework changed since the dry run and the document no "
+    "longer fits. The errors are listed below."
+)
+
+
+def _review_url(keep_scale: bool) -> str:
+    return reverse("assessments:framework_import_review") + ("?keep_scale=1" if keep_scale else "")
+
+
+@hr_required
+@require_GET
+def framework_import_job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """A large document's dry run or apply, in the worker: where it is; once done, the
+    dry run's review, or the apply's outcome."""
+    job = get_object_or_404(Job, pk=pk, kind__in=[DRY_RUN, APPLY])
+    if job.status == Job.Status.DONE and job.kind == DRY_RUN:
+        keep_scale = bool(job.options.get("keep_scale"))
+        return _redirect(request, _review_url(keep_scale))
+    if job.status == Job.Status.DONE and job.kind == APPLY:
+        result = job.result or {}
+        keep_scale = bool(job.options.get("keep_scale"))
+        if result.get("errors"):
+            messages.error(request, CHANGED_SINCE)
+            return _redirect(request, _review_url(keep_scale))
+        pending = request.session.get(PENDING)
+        name = pending["name"] if pending else "the document"
+        if pending and job.key.startswith(_digest(pending["text"])[:62]):
+            del request.session[PENDING]
+        messages.success(request, f"Imported {name}: {result.get('summary', '')}.")
+        return _redirect(request, reverse("skills:framework"))
+    context = {"job": job, "applying": job.kind == APPLY}
+    return render_region(request, JOB_TEMPLATE, "job-status", context)
+
+
+def _redirect(request: AuthedHttpRequest, url: str) -> HttpResponse:
+    """A redirect; for htmx's poll, HX-Redirect (the whole page goes there)."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 @hr_required
@@ -322,5 +278,6 @@ urlpatterns = [
     path("framework/import/template/", framework_import_template, name="framework_import_template"),
     path("framework/import/apply/", framework_import_apply, name="framework_import_apply"),
     path("framework/import/discard/", framework_import_discard, name="framework_import_discard"),
+    path("framework/import/jobs/<int:pk>/", framework_import_job, name="framework_import_job"),
     re_path(r"^framework/export\.(?P<fmt>yaml|json)$", framework_export, name="framework_export"),
 ]

@@ -307,3 +307,55 @@ def test_hr_adds_a_person_without_a_password_and_a_superuser_sets_one_audited(cl
     assert nora.check_password("Nora-pass-2026!")
     line = AuditEvent.objects.get(action="password.set")
     assert (line.by, line.target) == (root, "nora")
+
+
+# --- Hostile input (issue 23): a 200 with the error, or a 404, never a 500 -----------------
+
+
+def test_an_empty_to_field_on_a_change_page_is_no_field_of_that_name(client, org):
+    # Django's admin took `?_to_field=` for a field named "": FieldDoesNotExist, a 500.
+    client.force_login(org["hana"])
+    category = Category.objects.first()
+
+    response = client.get(f"/admin/skills/category/{category.pk}/change/", {"_to_field": ""})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("manager", ["0001-01-01", "²", "[[1]]", str(10**30)])
+def test_a_manager_that_is_no_id_is_refused_on_the_field(client, org, manager):
+    # The autocomplete widget looked the posted value up to show it again: a ValueError.
+    client.force_login(org["hana"])
+    erin = org["erin"]
+
+    response = client.post(
+        f"/admin/people/person/{erin.pk}/change/",
+        {"username": "erin", "name": "Erin", "email": "erin@example.com", "manager": manager},
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    erin.refresh_from_db()
+    assert erin.manager == org["max"]
+
+
+@pytest.mark.parametrize("levels", ["7" * 5000, "[" * 5000 + "]" * 5000])
+def test_json_past_pythons_limits_is_refused_on_the_field(client, org, levels):
+    # Django's JSON form field caught only JSONDecodeError: an integer of 5,000 digits
+    # (ValueError) or nesting past the recursion limit was a 500, on the skill's history
+    # page (django-simple-history's revert form) as on its change page.
+    client.force_login(org["hana"])
+    skill = Skill.objects.get(key="system-design")
+    record = skill.history.first()
+    data = {"name": "Renamed", "key": "system-design", "levels": levels}
+
+    for url in (
+        f"/admin/skills/skill/{skill.pk}/change/",
+        f"/admin/skills/skill/{skill.pk}/history/{record.history_id}/",
+    ):
+        response = client.post(url, {**data, "category": skill.category_id})
+
+        assert response.status_code == 200, url
+        assert "errorlist" in response.content.decode(), url
+    skill.refresh_from_db()
+    assert skill.name != "Renamed"

@@ -106,6 +106,19 @@ def test_deactivating_a_person_kills_their_tokens(erin, hana):
     assert me(key) == 401
 
 
+def test_hr_sending_a_new_invitation_resets_access_and_kills_the_tokens(client, erin, hana):
+    erin.last_login = timezone.now()
+    erin.save(update_fields=["last_login"])
+    key = token()
+    client.force_login(hana)
+
+    sent = client.post("/people/invite/", {"username": "erin", "next": f"/people/{erin.pk}/"})
+
+    assert sent.status_code == 302
+    assert me(key) == 401
+    assert "revoked 1 API token(s)" in AuditEvent.objects.get(action="people.invite").summary
+
+
 def test_saving_someone_for_another_reason_keeps_their_token(erin):
     key = token()
     erin.first_name = "Erin B."
