@@ -59,6 +59,7 @@ from assessments.models import (
 )
 from assessments.selectors import growth_focus_for
 from assessments.services import UNCHANGED, Unchanged, action_add, action_update
+from core.dates import input_date
 from core.limits import TEXT_MAX
 from people.models import Notification, Person
 from people.notifications import notify
@@ -395,24 +396,6 @@ def _new_feedback(person: Person, since: datetime) -> list[Item]:
 # --- Input ---------------------------------------------------------------------------------
 
 
-def _date(value: Any, field: str, errors: dict[str, str], *, required: bool) -> date | None:
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value
-    if value is None or value == "":
-        if required:
-            errors[field] = "Give a date (YYYY-MM-DD)."
-        return None
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors[field] = "Give the date as YYYY-MM-DD."
-    return None
-
-
 def _text(value: Any, field: str, errors: dict[str, str], *, limit: int, required: bool) -> str:
     if not isinstance(value, str) or "\x00" in value:
         errors[field] = "Give it as text."
@@ -449,8 +432,8 @@ def checkin_create(*, by: Person, person: Person, date: Any, next_date: Any = No
     if not may_create(by, person):
         raise PermissionDenied("Only the person's managers make check-ins with them.")
     errors: dict[str, str] = {}
-    day = _date(date, "date", errors, required=True)
-    next_day = _date(next_date, "next_date", errors, required=False)
+    day = input_date(date, "date", errors, required=True)
+    next_day = input_date(next_date, "next_date", errors, required=False)
     _next_after(day, next_day, errors)
     if errors or day is None:
         raise ValidationError(errors)
@@ -502,9 +485,9 @@ def checkin_update(
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     if not isinstance(date, Unchanged):
-        changes["date"] = _date(date, "date", errors, required=True)
+        changes["date"] = input_date(date, "date", errors, required=True)
     if not isinstance(next_date, Unchanged):
-        changes["next_date"] = _date(next_date, "next_date", errors, required=False)
+        changes["next_date"] = input_date(next_date, "next_date", errors, required=False)
     if "date" in changes or "next_date" in changes:
         _next_after(
             changes.get("date", locked.date), changes.get("next_date", locked.next_date), errors
@@ -526,7 +509,7 @@ def checkin_update(
         text = _text(
             new.text, f"add_actions[{n}].text", errors, limit=ACTION_TEXT_MAX, required=True
         )
-        due = _date(new.due_date, f"add_actions[{n}].due_date", errors, required=False)
+        due = input_date(new.due_date, f"add_actions[{n}].due_date", errors, required=False)
         focus = None
         if new.focus_skill not in (None, ""):
             focus = focus_of.get(new.focus_skill) if isinstance(new.focus_skill, str) else None

@@ -46,6 +46,7 @@ from assessments.models import (
     FeedbackResponse,
 )
 from core import audit
+from core.dates import input_date
 from core.errors import Conflict
 from core.spreadsheets import csv_text
 from people.models import Notification, Person
@@ -67,7 +68,6 @@ STATE_NAMES = {DONE: "Done", IN_PROGRESS: "In progress", NOT_STARTED: "Not start
 
 MAX_REMINDER_DAY = 60  # days before a due date
 MAX_REMINDERS = 10
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # due dates outside are typing mistakes
 DEFAULT_REMINDER_DAYS = [7, 1]
 
 
@@ -134,25 +134,6 @@ def _hr(by: Person) -> None:
 # --- Writes: the draft --------------------------------------------------------------------
 
 
-def _date(value: Any, name: str, errors: dict[str, str], *, required: bool) -> date | None:
-    if value is None or value == "":
-        if required:
-            errors[name] = "Give a date (YYYY-MM-DD)."
-        return None
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
-        try:
-            value = date.fromisoformat(str(value))
-        except ValueError:
-            errors[name] = "Give a date as YYYY-MM-DD."
-            return None
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        errors[name] = f"Give a date between {FIRST_YEAR} and {LAST_YEAR}."
-        return None
-    return value
-
-
 def _reminder_days(value: Any, errors: dict[str, str]) -> list[int]:
     if not isinstance(value, list | tuple) or not all(
         isinstance(n, int) and not isinstance(n, bool) for n in value
@@ -212,9 +193,9 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
                 errors["managers"] = (
                     f"Not an active manager: {', '.join(str(i) for i in unknown_ids)}."
                 )
-    self_due = _date(values.get("self_due"), "self_due", errors, required=True)
-    feedback_due = _date(values.get("feedback_due"), "feedback_due", errors, required=False)
-    manager_due = _date(values.get("manager_due"), "manager_due", errors, required=True)
+    self_due = input_date(values.get("self_due"), "self_due", errors, required=True)
+    feedback_due = input_date(values.get("feedback_due"), "feedback_due", errors, required=False)
+    manager_due = input_date(values.get("manager_due"), "manager_due", errors, required=True)
     if self_due and feedback_due and feedback_due < self_due:
         errors["feedback_due"] = "On or after the self-assessment's due date."
     if self_due and manager_due and manager_due < self_due:

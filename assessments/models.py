@@ -621,3 +621,13 @@ class PrivateNote(models.Model):
 
     def __str__(self) -> str:
         return f"Private note {self.pk} on check-in {self.checkin_id}"
+
+
+# Promotion cases and review rounds (issue 20) live in their own package; importing them
+# here registers them with the app.
+from assessments.promotions.models import (  # noqa: E402, F401
+    CaseEvent,
+    PromotionCase,
+    ReviewRound,
+    Vote,
+)

@@ -3,6 +3,8 @@ pages, the team and org views, reports, framework import/export and impact previ
 
 from __future__ import annotations
 
+from assessments.promotions import rounds_views
+from assessments.promotions import views as promotion_views
 from assessments.views import (
     assess,
     checkins,
@@ -14,9 +16,11 @@ from assessments.views import (
     history,
     impact,
     my_map,
+    path_guide,
     paths,
     report,
     reports,
+    roles,
     team,
 )
 
@@ -27,7 +31,9 @@ urlpatterns = [
     *evidence.urlpatterns,
     *feedback.urlpatterns,
     *assess.urlpatterns,
+    *path_guide.urlpatterns,  # /paths/guide/ before paths' own (issue 21)
     *paths.urlpatterns,
+    *roles.urlpatterns,  # /roles/<key>/ (issue 21)
     *history.urlpatterns,
     *growth.urlpatterns,
     *report.urlpatterns,
@@ -37,4 +43,6 @@ urlpatterns = [
     *reports.urlpatterns,
     *cycles.urlpatterns,
     *checkins.urlpatterns,
+    *promotion_views.urlpatterns,
+    *rounds_views.urlpatterns,  # /promotions/rounds/ (issue 20: the committee)
 ]

@@ -19,14 +19,19 @@ from assessments.checkins_api import CheckInViewSet, PersonCheckInViewSet
 from assessments.cycles_api import CycleViewSet, MyTodosView
 from assessments.feedback_api import FeedbackRequestViewSet, PersonFeedbackViewSet
 from assessments.growth_api import GrowthActionViewSet, GrowthFocusViewSet, GrowthPlanViewSet
+from assessments.path_guide_api import PathGuideView
+from assessments.promotions.api import PromotionCaseViewSet
+from assessments.promotions.rounds_api import ReviewRoundViewSet
+from assessments.roles_api import RolePageViewSet
 from people.api import MeView, PeopleViewSet, TokenView, not_found
 from people.notifications_api import NotificationSettingsView, NotificationViewSet
-from skills.api import CategoryViewSet, RoleViewSet, SkillViewSet
+from skills.api import CategoryViewSet, SkillViewSet
 
 router = SimpleRouter(use_regex_path=False)
 router.register("categories", CategoryViewSet, basename="category")
 router.register("skills", SkillViewSet, basename="skill")
-router.register("roles", RoleViewSet, basename="role")
+# Skills' roles with what the role page shows (holders are people: assessments').
+router.register("roles", RolePageViewSet, basename="role")
 router.register("people", PeopleViewSet, basename="person")
 # gaps/, paths/, team/ under /api/people/{id}/: owned by assessments, same URLs.
 router.register("people", PersonMeasuresViewSet, basename="person-measures")
@@ -46,11 +51,16 @@ router.register("checkins", CheckInViewSet, basename="checkin")
 router.register("cycles", CycleViewSet, basename="cycle")
 # The caller's own notifications (people.notifications).
 router.register("me/notifications", NotificationViewSet, basename="notification")
+# Promotion cases (issue 20).
+router.register("promotion-cases", PromotionCaseViewSet, basename="promotion-case")
+# Review rounds of promotion cases: the calibration committee (issue 20).
+router.register("review-rounds", ReviewRoundViewSet, basename="review-round")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("me/todos/", MyTodosView.as_view(), name="api-me-todos"),
+    path("me/path-guide/", PathGuideView.as_view(), name="api-me-path-guide"),
     path(
         "me/notification-settings/",
         NotificationSettingsView.as_view(),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from assessments.models import PromotionCase
+from people.models import Person
 from people.visibility import is_manager
 
 # (label, url name, who may open it: "everyone" | "managers" | "hr")
@@ -22,15 +25,40 @@ LINKS = [
     ("People", "people:people", "hr"),
     ("Reports", "assessments:reports", "hr"),
     ("Cycles", "assessments:cycles", "hr"),
+    ("Promotions", "assessments:promotions", "promotions"),
 ]
 
 
-def may_open(user: Any, who: str) -> bool:
+def may_open(user: Any, who: str, facts: dict[str, bool] | None = None) -> bool:
     if who == "hr":
         return bool(user.is_hr)
     if who == "managers":
-        return is_manager(user)
+        return facts["manager"] if facts is not None else is_manager(user)
+    if who == "promotions":
+        # HR and managers (who may open cases), and anyone with a case of theirs to see.
+        facts = facts if facts is not None else _facts(user)
+        return bool(user.is_hr) or facts["manager"] or facts["cases"]
     return True
+
+
+def _facts(user: Any) -> dict[str, bool]:
+    """Is `user` a manager, and is there a case they opened, of theirs once submitted,
+    or in a round they review: one query for both (the nav's only one)."""
+    reports = Person.objects.filter(manager_id=OuterRef("pk"))
+    cases = PromotionCase.objects.filter(
+        Q(person_id=OuterRef("pk"), submitted_at__isnull=False)
+        | Q(opened_by_id=OuterRef("pk"))
+        | Q(round__reviewers=OuterRef("pk"))
+    )
+    found = (
+        Person.objects.filter(pk=user.pk)
+        .values(has_reports=Exists(reports), has_cases=Exists(cases))
+        .first()
+    )
+    return {
+        "manager": bool(found and found["has_reports"]),
+        "cases": bool(found and found["has_cases"]),
+    }
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -44,12 +72,15 @@ def _links(request: HttpRequest) -> list[dict[str, Any]]:
     if user is None or not user.is_authenticated:
         return []
     links = []
+    facts: dict[str, bool] | None = None
     for label, name, who in LINKS:
         try:
             url = reverse(name)
         except NoReverseMatch:  # a page not built yet is a page nobody may open
             continue
-        if not may_open(user, who):
+        if who in ("managers", "promotions") and facts is None:
+            facts = _facts(user)
+        if not may_open(user, who, facts):
             continue
         current = request.path == url if url == "/" else request.path.startswith(url)
         links.append({"label": label, "url": url, "current": current})

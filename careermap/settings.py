@@ -159,7 +159,11 @@ AUTH_USER_MODEL = "people.Person"
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out user (and IP) before the password is even checked.
     "core.security.LoginThrottleBackend",
+    # CAREERMAP_PASSWORD_LOGIN=0 stops password log-ins here, but a superuser's.
+    "people.sso.PasswordLoginSwitch",
     "django.contrib.auth.backends.ModelBackend",
+    # OpenID Connect single sign-on (people.sso), when OIDC_ISSUER is set.
+    "people.sso.OIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -375,3 +379,31 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Single sign-on with OpenID Connect (issue 22; people.sso, docs/deploy.md): on when
+# OIDC_ISSUER (the provider's issuer URL, whose discovery document gives the endpoints)
+# and OIDC_CLIENT_ID are set; without them the log-in page is unchanged.
+OIDC_ISSUER = (os.environ.get("OIDC_ISSUER") or "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID") or ""
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET") or ""
+OIDC_LABEL = os.environ.get("OIDC_LABEL") or "Log in with single sign-on"
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO") or "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+OIDC_STORE_ID_TOKEN = True  # for RP-initiated logout's id_token_hint
+OIDC_AUTHENTICATION_CALLBACK_URL = "people:sso_callback"
+OIDC_OP_LOGOUT_URL_METHOD = "people.sso.provider_logout_url"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+# An unknown (verified) email creates a person with no role for HR to place, instead of
+# the "ask HR to add you" page.
+CAREERMAP_OIDC_CREATE_USERS = env_flag("CAREERMAP_OIDC_CREATE_USERS")
+# 0 switches password log-in off (the page and POST /api/auth/token/) for all but
+# superusers (break-glass); people then use single sign-on and API tokens from /account/.
+CAREERMAP_PASSWORD_LOGIN = env_flag("CAREERMAP_PASSWORD_LOGIN", default=True)
+# The header's "Log out" form ends in a redirect to the provider's end_session endpoint
+# (RP-initiated logout): the CSP's form-action must allow the provider's origin.
+if OIDC_ISSUER:
+    SECURE_CSP["form-action"] = [CSP.SELF, "/".join(OIDC_ISSUER.split("/")[:3])]

@@ -23,6 +23,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/", include("careermap.api_urls")),
+    # SCIM 2.0 provisioning of people (issue 22): not DRF, its own protocol.
+    path("scim/v2/", include("people.scim.urls")),
     # Each app's pages, under their own namespace; the URLs themselves are unprefixed.
     path("", include("assessments.urls")),
     path("", include("skills.urls")),

@@ -55,6 +55,23 @@ ACTION_WORDS = {
     "feedback.request": "Input requested",
     "feedback.answer": "Input given",
     "feedback.decline": "Input declined",
+    "cycle.open": "Review cycle opened",
+    "cycle.close": "Review cycle closed",
+    "notifications.retry": "Notifications retried",
+    "person.created": "Person created",
+    "person.role": "Role changed by a promotion",
+    "promotion.open": "Promotion case opened",
+    "promotion.status": "Promotion case moved",
+    "promotion.round": "Review round formed",
+    "promotion.vote": "Committee vote",
+    "role.show_holders": "Role holders shown or hidden",
+    "scim.client.create": "SCIM client created",
+    "scim.client.revoke": "SCIM client revoked",
+    "scim.user.create": "Provisioned by SCIM",
+    "scim.user.update": "Updated by SCIM",
+    "scim.user.deactivate": "Deactivated by SCIM",
+    "token.created": "API token created",
+    "token.revoked": "API token revoked",
 }
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.timezones import zone_names
 from core.types import AuthedHttpRequest
+from people import tokens
 
 
 class TimeZoneForm(forms.Form):
@@ -37,5 +38,12 @@ def account(request: AuthedHttpRequest) -> HttpResponse:
             return redirect("people:account")
     else:
         form = TimeZoneForm(initial={"time_zone": person.time_zone})
-    context = {"form": form, "person": person, "server_zone": settings.TIME_ZONE}
+    api_token = tokens.token_current(person)
+    context = {
+        "form": form,
+        "person": person,
+        "server_zone": settings.TIME_ZONE,
+        "api_token": api_token,
+        "api_token_expires": tokens.token_expires(api_token) if api_token else None,
+    }
     return render(request, "people/account.html", context)

@@ -38,8 +38,13 @@ from core.throttles import AnonThrottle, UserThrottle
 from core.types import AuthedRequest
 from people.invitations import people_invite
 from people.models import Person
-from people.serializers import InvitationSerializer, MeSerializer, PersonSerializer
-from people.services import person_update
+from people.serializers import (
+    InvitationSerializer,
+    MeSerializer,
+    PersonSerializer,
+    RoleChangeSerializer,
+)
+from people.services import person_update, role_history
 from people.tokens import revoke_all, token_for
 from people.visibility import visible_people
 
@@ -179,3 +184,15 @@ class PeopleViewSet(
         if found.inactive:
             raise ValidationError({"is_active": f"{person} is deactivated: reactivate them first."})
         return Response(InvitationSerializer(found.sent[0]).data, status=202)
+
+    @extend_schema(
+        responses=RoleChangeSerializer(many=True),
+        description="The person's role history, newest first: who changed the role, when, "
+        "from and to (role keys), and the promotion case behind it if any. 404 for a "
+        "person the caller may not see.",
+    )
+    @action(detail=True, methods=["get"], url_path="role-history", pagination_class=None)
+    def role_history(self, request: AuthedRequest, pk: str) -> Response:
+        person = self.get_object()
+        changes = role_history(person)
+        return Response(RoleChangeSerializer(changes, many=True).data)

@@ -58,6 +58,14 @@ class Person(AbstractUser):
     # query) and the day, in the person's time zone, of their last email (one a day).
     notifications_unread = models.PositiveIntegerField(default=0, editable=False)
     last_emailed_on = models.DateField(null=True, blank=True, editable=False)
+    # The HR system's own id for the person (SCIM's externalId, issue 22).
+    external_id = models.CharField(
+        "external id",
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="The identity provider's or HR system's id for this person (SCIM).",
+    )
 
     objects: ClassVar[PersonManager] = PersonManager()
 
@@ -94,6 +102,7 @@ class Notification(models.Model):
         FEEDBACK_ASKED = "feedback_asked", "Someone asks for your input"
         FEEDBACK_COMPLETE = "feedback_complete", "Input you asked for is complete"
         CHECKIN = "checkin", "1:1 check-ins: a new one, an upcoming one"
+        PROMOTION = "promotion", "Promotion cases: submitted, reviewed, decided"
 
     class Email(models.TextChoices):
         PENDING = "pending", "To be sent"
@@ -166,3 +175,65 @@ class NotificationSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.kind} by {self.channel}"
+
+
+class RoleChange(models.Model):
+    """A change of a person's role: who made it, when, from and to, and the promotion
+    case behind it if any (issue 20). Written by people.services.role_change, the one
+    place a role changes."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="role_changes")
+    from_role = models.ForeignKey(
+        "skills.Role", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_role = models.ForeignKey(
+        "skills.Role", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The promotion case (assessments) behind the change; an id, since people sits below
+    # assessments and cannot name its models.
+    case_id = models.PositiveIntegerField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "-at"], name="role_change_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.from_role_id} -> {self.to_role_id}"
+
+
+class ScimClient(models.Model):
+    """A SCIM provisioning client (issue 22): the HR system or identity provider that
+    creates and updates people through /scim/v2/ with a bearer token. Only the token's
+    SHA-256 is stored; the token is shown once. Rules: people.scim.clients."""
+
+    name = models.CharField(max_length=100, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "SCIM client"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PathReflection(models.Model):
+    """A person's answers to the guide to choosing a path (issue 21): private to the
+    person (not their manager, not HR, not the admin). Rules: assessments.path_guide."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="path_reflection")
+    answers = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Path reflection of {self.person_id}"

@@ -48,3 +48,16 @@ class InvitationSerializer(serializers.ModelSerializer):
         model = Person
         fields = ["id", "username", "email", "invited_at"]
         read_only_fields = fields
+
+
+class RoleChangeSerializer(serializers.Serializer):
+    """One change of a person's role (people.services.role_change)."""
+
+    id = serializers.IntegerField()
+    from_role = serializers.CharField(source="from_role.key", allow_null=True, default=None)
+    to_role = serializers.CharField(source="to_role.key", allow_null=True, default=None)
+    changed_by = serializers.IntegerField(source="changed_by_id", allow_null=True)
+    case = serializers.IntegerField(
+        source="case_id", allow_null=True, help_text="The promotion case behind it, if any."
+    )
+    at = serializers.DateTimeField()

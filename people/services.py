@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 
 from core import audit, derived
-from people.models import Person
+from people.models import Person, RoleChange
 from people.signals import people_changed
 from skills.models import Role
 
@@ -91,18 +91,72 @@ def person_update(
     if errors:
         raise ValidationError(errors)
 
-    if role is not _UNSET:
-        person.role = role  # type: ignore[assignment]
     if manager is not _UNSET:
         person.manager = manager  # type: ignore[assignment]
     if target_role is not _UNSET:
         person.target_role = target_role  # type: ignore[assignment]
+    if role is not _UNSET:
+        # Its history now; the one save below writes the role with the rest.
+        role_change(by=by, person=person, to_role=role, save=False)  # type: ignore[arg-type]
     if is_hr is not _UNSET:
         person.is_hr = bool(is_hr)
     if email is not _UNSET:
         person.email = str(email)
     person.save()
     return person
+
+
+@transaction.atomic
+def role_change(
+    *,
+    by: Person | None,
+    person: Person,
+    to_role: Role | None,
+    case_id: int | None = None,
+    save: bool = True,
+) -> RoleChange | None:
+    """The one place a person's role changes: sets it, clears the target role once
+    reached (or once a promotion case, `case_id`, gives it), and writes the history
+    (RoleChange: who, when, from, to, the case). None when the role is already
+    `to_role`. Callers check who may (person_update: HR; a promotion case: HR's
+    decision). `save=False` leaves saving the person to a caller that saves other
+    fields too, so the audit trail has one line for the one change (people.receivers
+    records role changes; a case's change also names the case and its decider)."""
+    to_id = to_role.pk if to_role is not None else None
+    if person.role_id == to_id:
+        return None
+    from_id = person.role_id
+    person.role = to_role
+    fields = ["role"]
+    if person.target_role_id is not None and (
+        person.target_role_id == to_id or case_id is not None
+    ):
+        person.target_role = None
+        fields.append("target_role")
+    if save:
+        person.save(update_fields=fields)
+    change = RoleChange.objects.create(
+        person=person, from_role_id=from_id, to_role=to_role, changed_by=by, case_id=case_id
+    )
+    if case_id is not None:
+        audit.record_on_commit(
+            by=by,
+            action="person.role",
+            summary=(
+                f"Changed {person}'s role to {to_role or 'no role'} (promotion case {case_id})."
+            ),
+            target=person.username,
+        )
+    return change
+
+
+def role_history(person: Person) -> list[RoleChange]:
+    """The person's role changes, newest first, with roles and who made each. One query."""
+    return list(
+        RoleChange.objects.filter(person=person)
+        .select_related("from_role", "to_role", "changed_by")
+        .order_by("-at", "-id")
+    )
 
 
 # Any fixed number: the advisory lock that orders every change of managers.
@@ -399,7 +453,17 @@ def _import_people(*, by: Person, data: bytes) -> PeopleImportResult:
     lock_org_chart()
     rows, stored, managers = _check_people_rows(by=by, read=_read_people_csv(data))
     result = PeopleImportResult()
-    people = {row.username: _import_row(row, stored, result) for row in rows}
+    people = {}
+    for row in rows:
+        # A stored person's new role goes through role_change (its history), first.
+        known = stored.get(row.username)
+        new_role = known is not None and row.role is not None and known.role_id != row.role.pk
+        if new_role:
+            role_change(by=by, person=known, to_role=row.role)  # type: ignore[arg-type]
+        people[row.username] = _import_row(row, stored, result)
+        if new_role and row.username in result.unchanged:
+            result.unchanged.remove(row.username)
+            result.updated.append(row.username)
 
     managed = []
     for row in rows:

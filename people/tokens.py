@@ -61,3 +61,20 @@ def _tokens_die_with_the_password(sender: type, instance: Person, **kwargs: Any)
         return
     if getattr(instance, "_password", None) is not None or not instance.is_active:
         Token.objects.filter(user_id=instance.pk).delete()
+
+
+def token_current(person: Person) -> Token | None:
+    """The person's live token, if any (an expired one is left for token_for to clear)."""
+    token = Token.objects.filter(user=person).first()
+    return None if token is None or expired(token) else token
+
+
+def token_expires(token: Token) -> Any:
+    return token.created + timedelta(days=settings.CAREERMAP_TOKEN_DAYS)
+
+
+def token_renew(person: Person) -> Token:
+    """A new token for the person's scripts, from their account page (issue 22: with
+    single sign-on they may have no password to ask the API for one); the old one dies."""
+    revoke_all(person)
+    return Token.objects.create(user=person)

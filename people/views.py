@@ -29,6 +29,7 @@ from people.services import (
     person_deactivate,
     person_reactivate,
     person_update,
+    role_history,
 )
 from skills.models import Role
 
@@ -63,7 +64,7 @@ def people(request: AuthedHttpRequest) -> HttpResponse:
 def _render_edit(
     request: AuthedHttpRequest, person: Person, form: PersonEditForm, **extra: Any
 ) -> HttpResponse:
-    context = {"person": person, "form": form, **extra}
+    context = {"person": person, "form": form, "role_history": role_history(person), **extra}
     return render_region(request, "people/person_edit.html", None, context)
 
 

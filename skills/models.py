@@ -106,6 +106,11 @@ class Skill(models.Model):
         default=dict, blank=True, help_text='Descriptor per level: {"1": "...", "3": "..."}.'
     )
     how_to_grow = models.TextField(blank=True)
+    grow_to = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Ways to grow, per step: {"3": "how to get from 2 to 3", ...}.',
+    )
     retired = models.BooleanField(default=False)
 
     history = HistoricalRecords()
@@ -138,7 +143,7 @@ class RoleQuerySet(models.QuerySet["Role"]):
 
     def with_links(self) -> RoleQuerySet:
         """Next roles and expectations (with their skills) in two more queries."""
-        return self.prefetch_related(
+        return self.select_related("variant_of").prefetch_related(
             "next_roles",
             models.Prefetch("expectations", Expectation.objects.select_related("skill")),
         )
@@ -155,6 +160,17 @@ class Role(models.Model):
     track = models.CharField(max_length=10, choices=Track.choices, default=Track.IC)
     level = models.PositiveSmallIntegerField(default=1, help_text="Ordinal within the track.")
     summary = models.TextField(blank=True)
+    # The role page (issue 21): what the role is, a typical week, what changes from the
+    # role before it; an archetype variant names the role it is a variant of.
+    description = models.TextField(blank=True)
+    typical_week = models.TextField(blank=True)
+    changes = models.TextField(blank=True, help_text="What changes from the role before it.")
+    variant_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="variants"
+    )
+    show_holders = models.BooleanField(
+        default=True, help_text="Whether the role page lists who holds the role today."
+    )
     next_roles = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="previous_roles"
     )

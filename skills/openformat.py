@@ -96,6 +96,7 @@ SCHEMA: dict[str, Any] = {
                     "description": _TEXT,
                     "levels": {"type": "object", "additionalProperties": _TEXT},
                     "how_to_grow": _TEXT,
+                    "grow_to": {"type": "object", "additionalProperties": _TEXT},
                     "retired": {"type": "boolean"},
                 },
                 ["key", "name", "category"],
@@ -110,6 +111,10 @@ SCHEMA: dict[str, Any] = {
                     "track": {"enum": [t.value for t in Role.Track]},
                     "level": {"type": "integer", "minimum": 0, "maximum": MAX_ROLE_LEVEL},
                     "summary": _TEXT,
+                    "description": _TEXT,
+                    "typical_week": _TEXT,
+                    "changes": _TEXT,
+                    "variant_of": _KEY,
                     "next_roles": {"type": "array", "items": _KEY},
                     "expectations": {"type": "object", "additionalProperties": _LEVEL},
                     "retired": {"type": "boolean"},
@@ -453,26 +458,38 @@ def validate(raw: Any) -> Plan:
     role_keys = stored_roles | {r["key"] for _, r in roles if isinstance(r.get("key"), str)}
 
     for i, skill in skills:
-        levels = skill.get("levels")
-        if not isinstance(levels, dict):
-            continue
-        normalised: dict[str, str] = {}
-        for raw_level, descriptor in levels.items():
-            level = _level_key(raw_level)
-            path = f"skills[{i}].levels.{raw_level}"
-            if level is None:
-                errors.append(FrameworkError(path, "a level must be a whole number"))
+        # levels: a descriptor per level; grow_to (second edition): how to reach a level
+        # from the one below, so its lowest key is a step above the scale's minimum.
+        for name, lowest in (("levels", minimum), ("grow_to", minimum + 1)):
+            by_level = skill.get(name)
+            if not isinstance(by_level, dict):
                 continue
-            if str(level) in normalised:
-                errors.append(FrameworkError(path, f"level {level} is described twice"))
-            if not minimum <= level <= maximum:
-                message = f"level {level} is outside the scale {minimum}-{maximum}"
-                errors.append(FrameworkError(path, message))
-            if isinstance(descriptor, str) and descriptor:
-                normalised[str(level)] = descriptor
-        skill["levels"] = dict(sorted(normalised.items(), key=lambda item: int(item[0])))
+            normalised: dict[str, str] = {}
+            for raw_level, text in by_level.items():
+                level = _level_key(raw_level)
+                path = f"skills[{i}].{name}.{raw_level}"
+                if level is None:
+                    errors.append(FrameworkError(path, "a level must be a whole number"))
+                    continue
+                if str(level) in normalised:
+                    errors.append(FrameworkError(path, f"level {level} is described twice"))
+                if not lowest <= level <= maximum:
+                    message = f"level {level} is outside the scale {minimum}-{maximum}"
+                    if level == minimum and name == "grow_to":
+                        message = f"level {level} is the lowest level: there is no step to it"
+                    errors.append(FrameworkError(path, message))
+                if isinstance(text, str) and text:
+                    normalised[str(level)] = text
+            skill[name] = dict(sorted(normalised.items(), key=lambda item: int(item[0])))
 
     for i, role in roles:
+        variant_of = role.get("variant_of")
+        if isinstance(variant_of, str) and variant_of:
+            path = f"roles[{i}].variant_of"
+            if variant_of == role.get("key"):
+                errors.append(FrameworkError(path, "a role cannot be a variant of itself"))
+            elif variant_of not in role_keys:
+                errors.append(FrameworkError(path, f'unknown role "{variant_of}"'))
         next_roles = role.get("next_roles")
         if isinstance(next_roles, list):
             for j, key in enumerate(next_roles):
@@ -623,6 +640,8 @@ def skill_entry(skill: Skill) -> dict[str, Any]:
         entry["levels"] = {int(k): v for k, v in sorted(skill.levels.items(), key=_by_level)}
     if skill.how_to_grow:
         entry["how_to_grow"] = skill.how_to_grow
+    if skill.grow_to:
+        entry["grow_to"] = {int(k): v for k, v in sorted(skill.grow_to.items(), key=_by_level)}
     if skill.retired:
         entry["retired"] = True
     return entry
@@ -638,6 +657,11 @@ def role_entry(role: Role) -> dict[str, Any]:
     }
     if role.summary:
         entry["summary"] = role.summary
+    for name in ("description", "typical_week", "changes"):
+        if getattr(role, name):
+            entry[name] = getattr(role, name)
+    if role.variant_of_id is not None:
+        entry["variant_of"] = role.variant_of.key  # type: ignore[union-attr]
     next_roles = sorted(r.key for r in role.next_roles.all())
     if next_roles:
         entry["next_roles"] = next_roles

@@ -68,9 +68,21 @@ def _entries(result: ImportResult) -> int:
 
 
 # Fields whose old and new values are too long to show side by side: named as changed.
-_LONG_FIELDS = {"description", "how_to_grow", "summary", "labels"}
+_LONG_FIELDS = {
+    "description",
+    "how_to_grow",
+    "grow_to",
+    "summary",
+    "typical_week",
+    "changes",
+    "labels",
+}
 _FIELD_NAMES = {
     "how_to_grow": "how to grow",
+    "grow_to": "ways to grow per step",
+    "typical_week": "typical week",
+    "changes": "what changes",
+    "variant_of": "variant of",
     "category_id": "category",
     "minimum": "lowest level",
     "maximum": "highest level",
@@ -285,6 +297,7 @@ def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
             "description": entry.get("description", ""),
             "levels": entry.get("levels", {}),
             "how_to_grow": entry.get("how_to_grow", ""),
+            "grow_to": entry.get("grow_to", {}),
             "retired": entry.get("retired", False),
         }
         category_names = {c.pk: c.name for c in categories.values()}
@@ -302,6 +315,9 @@ def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
             "track": entry["track"],
             "level": entry["level"],
             "summary": entry.get("summary", ""),
+            "description": entry.get("description", ""),
+            "typical_week": entry.get("typical_week", ""),
+            "changes": entry.get("changes", ""),
             "retired": entry.get("retired", False),
         }
         result.note_fields("roles", role, values)
@@ -320,6 +336,16 @@ def _apply(plan: Plan, stamp: _Stamp, result: ImportResult) -> None:
             if before_next != after_next:
                 result.note("roles", role.key, role.name, "next_roles", before_next, after_next)
         changed = _set_next_roles(role, wanted_next, stamp)
+        variant_of = roles[entry["variant_of"]] if entry.get("variant_of") else None
+        if role.variant_of_id != (variant_of.pk if variant_of else None):
+            if stored:
+                before = role.variant_of.name if role.variant_of_id else None  # type: ignore[union-attr]
+                after = variant_of.name if variant_of else None
+                result.note("roles", role.key, role.name, "variant_of", before, after)
+            role.variant_of = variant_of
+            stamp.on(role)
+            role.save(update_fields=["variant_of"])
+            changed = True
         note = result if stored else None
         changed |= _set_expectations(role, entry.get("expectations", {}), skills, stamp, note)
         outcome = outcomes[role.key]

@@ -171,12 +171,31 @@ def framework_snapshot() -> dict:
             Category.objects.values_list("key", "name", "kind", "description", "order")
         ),
         "skills": sorted(
-            (s.key, s.name, s.category.key, s.description, s.how_to_grow, s.retired, _levels_of(s))
+            (
+                s.key,
+                s.name,
+                s.category.key,
+                s.description,
+                s.how_to_grow,
+                s.retired,
+                _levels_of(s),
+                tuple(sorted(s.grow_to.items())),
+            )
             for s in skills
         ),
         "roles": sorted(
-            (r.key, r.name, r.track, r.level, r.summary, r.retired, _next_keys(r))
-            for r in Role.objects.all()
+            (
+                r.key,
+                r.name,
+                r.track,
+                r.level,
+                r.summary,
+                r.retired,
+                _next_keys(r),
+                (r.description, r.typical_week, r.changes),
+                r.variant_of.key if r.variant_of else None,
+            )
+            for r in Role.objects.select_related("variant_of")
         ),
         "expectations": sorted(Expectation.objects.values_list("role__key", "skill__key", "level")),
     }

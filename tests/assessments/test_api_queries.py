@@ -34,7 +34,8 @@ PINNED = [
     ("/api/me/", "max", 0, "the user is already loaded"),
     ("/api/categories/", "max", 2, "count, page"),
     ("/api/skills/?page_size=500", "max", 2, "count, page with categories"),
-    ("/api/roles/", "max", 4, "count, page, next roles, expectations with skills"),
+    # Issue 21: the role page's parts add the variants and the holders of the page's roles.
+    ("/api/roles/", "max", 6, "count, page, next, expectations, variants, holders"),
     ("/api/people/?page_size=500", "max", 2, "count, page with roles"),
     ("/api/people/{max}/", "max", 1, "the person"),
     ("/api/assessments/?page_size=500", "max", 4, "count, page, ratings, citations"),

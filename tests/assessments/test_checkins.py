@@ -450,13 +450,19 @@ def test_the_reminder_reaches_both_through_the_worker_and_smtp(org, mailbox: Mai
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_dates_at_the_ends_of_the_calendar_are_no_error(client, org, day):
-    focus = focus_skill_add(by=org["erin"], person=org["erin"], skill_key="hiring", target_level=3)
-    action_add(by=org["erin"], focus=focus, text="Due late", due_date="9999-12-30")
-    made = make(org["max"], org["erin"], date=day)
+def test_dates_at_the_ends_of_the_calendar_are_refused_naming_the_field(client, org, day):
+    # core.dates: a date outside 2000-2100 is a typing mistake, refused like any bad date
+    # (and never reaches date arithmetic that would overflow).
+    with pytest.raises(ValidationError) as refused:
+        make(org["max"], org["erin"], date=day)
+    assert list(refused.value.message_dict) == ["date"]
+    made = make(org["max"], org["erin"])
     client.force_login(org["max"])
-    assert client.post(f"/checkins/{made.pk}/next/", {"next_date": "9999-12-31"}).status_code == 302
-    assert client.get(f"/checkins/{made.pk}/").status_code == 200
+    answer = client.post(f"/checkins/{made.pk}/next/", {"next_date": day}, follow=True)
+    assert answer.status_code == 200
+    assert "Give a date between 2000 and 2100." in answer.content.decode()
+    made.refresh_from_db()
+    assert made.next_date is None
 
 
 def test_an_action_id_past_any_column_is_an_error_not_a_crash(client, org):

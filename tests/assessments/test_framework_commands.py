@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 import json
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from skills.library import read, template
 from skills.models import Role, Skill
+from skills.openformat import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +28,10 @@ def run(*args: str) -> tuple[str, str]:
 def test_import_without_a_file_loads_the_default_framework():
     out, _ = run("import_framework")
 
-    assert "skills: 17 created" in out
+    default = parse(Path(settings.DEFAULT_FRAMEWORK_FILE).read_bytes())
+    assert f"skills: {len(default['skills'])} created" in out
+    assert f"roles: {len(default['roles'])} created" in out
+    assert Skill.objects.count() == len(default["skills"])
     assert Role.objects.filter(key="staff-engineer").exists()
 
 

@@ -5,8 +5,10 @@ current levels against a recomputation."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
@@ -21,6 +23,7 @@ from assessments.models import Assessment, CurrentLevel, Rating
 from assessments.rollups import calibration_report, divergent_pairs, skills_report, team_rollups
 from people.models import Person
 from skills.models import Expectation, Role, Skill
+from skills.openformat import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -74,12 +77,29 @@ def test_the_demo_logins_are_there_with_their_places_and_the_password_demo():
     assert authenticate(username="erin", password="demo") == people["erin"]
 
 
-def test_the_framework_is_widened_to_60_skills_and_8_roles():
+def test_the_framework_is_widened_to_60_skills_and_three_more_roles():
     generate()
 
+    default = {
+        role["key"]: role
+        for role in parse(Path(settings.DEFAULT_FRAMEWORK_FILE).read_bytes())["roles"]
+    }
     assert Skill.objects.active().count() == 60
-    assert Role.objects.active().count() == 8
-    assert all(role.expectations.count() == 20 for role in Role.objects.all())
+    # The default framework's roles (5 in the first edition, 13 in the second), and
+    # an engineer below senior, a distinguished engineer and a director at the top.
+    assert set(Role.objects.active().values_list("key", flat=True)) == set(default) | {
+        "engineer",
+        "distinguished-engineer",
+        "director",
+    }
+    # Each role expects 20 skills: its own expectations, kept as they are, topped up
+    # with generated ones. A role of the default framework that already expects more
+    # (the second edition's expect up to 26) keeps them all.
+    for role in Role.objects.all():
+        own = default.get(role.key, {}).get("expectations") or {}
+        stored = dict(role.expectations.values_list("skill__key", "level"))
+        assert len(stored) == max(20, len(own)), role.key
+        assert own.items() <= stored.items(), role.key
 
 
 def test_everyone_has_two_self_and_two_manager_assessments_submitted_with_evidence():

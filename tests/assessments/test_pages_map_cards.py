@@ -6,6 +6,7 @@ page shows the same map to a manager."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -25,7 +26,7 @@ from assessments.services import (
     focus_skill_add,
 )
 from people.models import Person
-from skills.models import Skill
+from skills.models import Category, Expectation, Skill
 from tests.factories import ExpectationFactory, SkillFactory
 from tests.helpers import submit
 
@@ -228,6 +229,17 @@ def test_an_unrated_skill_says_no_age(client, erin):
 # --- Hard and soft skills -----------------------------------------------------------------
 
 
+def expected_by_kind(role) -> Counter[str]:
+    """How many active skills the role expects of each kind (Staff Engineer, erin's target,
+    in the default framework's second edition: 6 hard, 15 soft)."""
+    expectations = Expectation.objects.filter(role=role, skill__retired=False)
+    return Counter(expectations.values_list("skill__category__kind", flat=True))
+
+
+def percent(met: int, of: int) -> str:
+    return f"{round(100 * met / of)}%"
+
+
 def split_line(html: str, kind: str) -> str:
     found = re.search(rf'<li data-kind="{kind}">(.*?)</li>', html, re.S)
     assert found, f"no readiness line for {kind}"
@@ -238,18 +250,23 @@ def test_readiness_is_counted_for_hard_and_soft_skills_apart(client, erin):
     gaps = gaps_for(person=erin)
     hard = [r.key for r in gaps.rows if r.loaded_skill.category.kind == "hard"]
     soft = [r.key for r in gaps.rows if r.loaded_skill.category.kind == "soft"]
-    assert (len(hard), len(soft)) == (4, 11)  # Staff Engineer in the default framework
+    kinds = expected_by_kind(erin.target_role)
+    assert (len(hard), len(soft)) == (kinds["hard"], kinds["soft"])
+    # Some of each kind met, some below.
+    assert len(hard) > 3
+    assert len(soft) > 4
     expected = {r.key: r.expected for r in gaps.rows}
-    # Three hard skills met, one below; four soft skills met, the rest below.
-    levels = {k: expected[k] for k in hard[:3]} | {hard[3]: 0}
+    # Three hard skills met, the rest below; four soft skills met, the rest below.
+    levels = {k: expected[k] for k in hard[:3]} | dict.fromkeys(hard[3:], 0)
     levels |= {k: expected[k] for k in soft[:4]} | dict.fromkeys(soft[4:], 1)
     submit(erin, erin, "self", levels)
 
     html = my_map(client, erin)
 
-    assert split_line(html, "hard") == "Hard skills: 75% 3 of 4 met"
-    assert split_line(html, "soft") == "Soft skills: 36% 4 of 11 met"
-    assert re.search(r'id="readiness">47%<', html)  # 7 of 15 for the whole role
+    # The second edition: 50% 3 of 6, 27% 4 of 15, and 33% (7 of 21) for the whole role.
+    assert split_line(html, "hard") == f"Hard skills: {percent(3, len(hard))} 3 of {len(hard)} met"
+    assert split_line(html, "soft") == f"Soft skills: {percent(4, len(soft))} 4 of {len(soft)} met"
+    assert re.search(rf'id="readiness">{percent(7, len(gaps.rows))}<', html)
 
 
 def test_a_kind_nobody_rated_yet_says_not_assessed_yet_never_0_percent(client, erin):
@@ -257,7 +274,8 @@ def test_a_kind_nobody_rated_yet_says_not_assessed_yet_never_0_percent(client, e
 
     html = my_map(client, erin)
 
-    assert split_line(html, "hard") == "Hard skills: 25% 1 of 4 met"
+    hard = expected_by_kind(erin.target_role)["hard"]
+    assert split_line(html, "hard") == f"Hard skills: {percent(1, hard)} 1 of {hard} met"
     assert split_line(html, "soft") == "Soft skills: not assessed yet"
 
 
@@ -278,16 +296,21 @@ def test_the_split_parts_partition_the_rows_and_add_up(erin):
 
 
 def test_the_radar_puts_hard_skills_together_then_soft_ones_with_a_label_each(client, erin):
+    # The default framework orders its hard categories first: a soft one put before
+    # them, so that the kind, not the categories' order, puts the hard skills first.
+    Category.objects.filter(key="communication").update(order=0)
     gaps = gaps_for(person=erin)
     chart = radar(gaps.rows, 5)
     assert chart is not None
     kinds = {r.loaded_skill.name: r.loaded_skill.category.kind for r in gaps.rows}
+    expected = expected_by_kind(erin.target_role)
+    hard, soft = expected["hard"], expected["soft"]
 
     order = [kinds[axis.label] for axis in chart.axes]
-    assert order == ["hard"] * 4 + ["soft"] * 11
+    assert order == ["hard"] * hard + ["soft"] * soft
     assert [(g.kind, g.label, len(g.bars)) for g in chart.groups] == [
-        ("hard", "Hard skills", 4),
-        ("soft", "Soft skills", 11),
+        ("hard", "Hard skills", hard),
+        ("soft", "Soft skills", soft),
     ]
     assert [b.label for g in chart.groups for b in g.bars] == [a.label for a in chart.axes]
 
@@ -301,15 +324,15 @@ def test_the_radar_puts_hard_skills_together_then_soft_ones_with_a_label_each(cl
     assert svg.count('<path class="group-arc"') == 2  # an arc a kind
     assert svg.count('<line class="group-arc"') == 2  # its sample beside its name
     assert svg.count('class="group-boundary"') == 2  # where each kind starts
-    assert "clockwise from the top, hard skills (4), then soft skills (11)" in svg
+    assert f"clockwise from the top, hard skills ({hard}), then soft skills ({soft})" in svg
     assert "each kind marked by an arc outside the outer ring and named at the top" in svg
     # The narrow layout: the same groups, headed, in the same order.
     bars = re.search(r'<ul class="level-bars".*?</ul>', html, re.S).group(0)
     headings = re.findall(r'<li class="bar-group" data-kind="(\w+)">', bars)
     assert headings == ["hard", "soft"]
     hard_part, soft_part = bars.split('data-kind="soft"', 1)
-    assert hard_part.count('class="bar-expected"') == 4
-    assert soft_part.count('class="bar-expected"') == 11
+    assert hard_part.count('class="bar-expected"') == hard
+    assert soft_part.count('class="bar-expected"') == soft
 
 
 def test_a_role_of_one_kind_draws_one_arc_and_no_boundary(erin):

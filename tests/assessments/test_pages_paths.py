@@ -8,6 +8,7 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -85,6 +86,13 @@ def expected_table(person, role) -> list[tuple[str, int, int | None, int]]:
     ]
 
 
+def default_moves() -> set[tuple[str, str]]:
+    """(from role key, to role key) for every move the default framework names, read
+    through the app's own parser."""
+    document = parse(Path(settings.DEFAULT_FRAMEWORK_FILE).read_bytes())
+    return {(role["key"], to) for role in document["roles"] for to in role.get("next_roles") or []}
+
+
 def overlap(a, b) -> bool:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
@@ -107,10 +115,14 @@ def test_the_paths_page_draws_the_map_with_a_box_per_role_and_an_arrow_per_move(
     assert '<desc id="map-svg-desc">' in svg
     active = set(Role.objects.active().values_list("key", flat=True))
     assert set(boxes(html)) == active
-    # senior->staff, senior->EM, staff->principal, staff->EM, EM->MoM, EM->staff
-    transitions = Role.next_roles.through.objects.count()
-    assert transitions == 6
-    assert svg.count('<path class="transition"') == transitions
+    # Every move of the default framework is stored, and each is drawn once.
+    moves = default_moves()
+    stored = Role.next_roles.through.objects.values_list("from_role__key", "to_role__key")
+    assert set(stored) == moves
+    assert svg.count('<path class="transition"') == len(moves)
+    names = dict(Role.objects.values_list("key", "name"))
+    for source, target in moves:
+        assert f"<title>{names[source]} to {names[target]}</title>" in svg
 
 
 def test_both_directions_of_a_two_way_move_are_drawn(client, erin):
@@ -147,11 +159,19 @@ def test_reachable_roles_come_first_in_the_list(client, erin, rated):
 
     expected = paths_for(person=erin)
     assert listed_roles(html) == [p.role.name for p in expected]
-    assert {p.role.key for p in expected[:2]} == {"staff-engineer", "engineering-manager"}
-    assert all(p.reachable for p in expected[:2])
-    assert not any(p.reachable for p in expected[2:])
+    # Senior's next roles (staff and its archetypes, management, the other track), then
+    # the rest: roles that are not a move from senior.
+    reachable = set(erin.role.next_roles.filter(retired=False).values_list("key", flat=True))
+    assert {"staff-engineer", "engineering-manager"} <= reachable
+    first = len(reachable)
+    assert 0 < first < len(expected)
+    assert {p.role.key for p in expected[:first]} == reachable
+    assert all(p.reachable for p in expected[:first])
+    assert not any(p.reachable for p in expected[first:])
     items = re.findall(r'<li class="path-item">(.*?)</li>', html, re.S)
-    assert ["reachable from your role" in item for item in items] == [True, True, False, False]
+    assert ["reachable from your role" in item for item in items] == [True] * first + [False] * (
+        len(expected) - first
+    )
     for item, path in zip(items, expected, strict=True):
         g = path.gaps
         assert (
@@ -207,7 +227,8 @@ def test_every_htmx_link_is_also_a_plain_link_and_there_are_no_inline_scripts(cl
     html = html_of(client.get("/paths/"))
 
     links = re.findall(r'<a href="([^"]+)" hx-get="([^"]+)"', html)
-    assert len(links) == 5  # four roles in the list, and your own
+    # Every other active role in the list, and your own.
+    assert len(links) == Role.objects.active().count()
     assert all(href == get for href, get in links)
     assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
     assert "hx-on" not in html
@@ -233,7 +254,10 @@ def test_retired_roles_are_not_shown(client, erin, framework):
     assert "Principal Engineer" not in html
     assert "principal-engineer" not in html
     assert set(boxes(html)) == set(Role.objects.active().values_list("key", flat=True))
-    assert svg_of(html).count('<path class="transition"') == 5  # staff->principal is gone
+    # The moves to and from principal are gone; every other move is still drawn.
+    kept = {m for m in default_moves() if "principal-engineer" not in m}
+    assert len(kept) < len(default_moves())
+    assert svg_of(html).count('<path class="transition"') == len(kept)
 
 
 def test_someone_without_a_role_sees_every_role_and_none_reachable(client, hana):
@@ -292,12 +316,18 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
 
 def grow(erin, max_, framework, rounds: int, roles: int) -> None:
     """More submitted assessments for erin, and more roles (with transitions and
-    skills of their own) in the framework."""
+    skills of their own, every other one an archetype variant of staff) in the
+    framework."""
     for n in range(rounds):
         submit(erin, erin, {"system-design": n % 6, "mentoring": (n + 1) % 6})
         submit(max_, erin, {"system-design": (n + 2) % 6})
     for n in range(roles):
-        role = RoleFactory(key=f"extra-{n}", track=Role.Track.OTHER, level=1 + n % 3)
+        role = RoleFactory(
+            key=f"extra-{n}",
+            track=Role.Track.OTHER,
+            level=1 + n % 3,
+            variant_of=framework["staff-engineer"] if n % 2 else None,
+        )
         role.next_roles.add(framework["staff-engineer"])
         framework["senior-engineer"].next_roles.add(role)
         for m in range(3):
@@ -324,7 +354,10 @@ def test_the_paths_page_query_counts_are_pinned_and_flat(client, erin, max_, fra
     assert partial_before == PINNED_PARTIAL
     assert [count(client, url, headers) for url, headers in urls] == before
     assert count(client, "/paths/?role=extra-3", HTMX) == partial_before
-    assert len(listed_roles(html_of(client.get("/paths/")))) == 10
+    # Every active role but erin's own, the six new ones among them.
+    listed = listed_roles(html_of(client.get("/paths/")))
+    assert len(listed) == Role.objects.active().exclude(pk=erin.role_id).count()
+    assert {f"Extra {n}" for n in range(6)} <= set(listed)
 
 
 def test_before_any_rating_paths_say_not_assessed_never_0_percent(client, erin, framework):

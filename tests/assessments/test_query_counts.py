@@ -36,7 +36,8 @@ def rate_everything(author: Person, person: Person, kind: str):
 # all expected by erin's role and rated in two more submitted assessments of hers.
 PINNED_API = [
     ("/api/skills/system-design/", "erin", 1, "the skill with its category"),
-    ("/api/roles/senior-engineer/", "erin", 3, "the role, next roles, expectations with skills"),
+    # Issue 21: the role page's parts add its active variants and its active holders.
+    ("/api/roles/senior-engineer/", "erin", 5, "the role, next, exp., variants, holders"),
     ("/api/assessments/{assessment}/", "erin", 3, "the assessment, ratings, citations"),
     ("/api/framework/?format=yaml", "erin", 6, "scale, categories, skills, roles, next, exp."),
     ("/api/people/{erin}/", "max", 1, "the person"),

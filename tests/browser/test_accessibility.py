@@ -36,12 +36,13 @@ PAGES = {
     "anonymous": ["/login/", "/password/", "/password/sent/", "/password/set/MQ/expired-token/"],
     "erin": [
         *("/", "/account/", "/map/", "/assess/", "/assess/submit/"),
-        *("/paths/", "/history/", "/growth/"),
+        *("/paths/", "/paths/guide/", "/roles/staff-engineer/", "/history/", "/growth/"),
         *("/notifications/", "/account/notifications/", "/map/checkins/"),
     ],
     "max": [
         *("/", "/team/", "/team/{erin}/", "/team/{erin}/history/", "/team/{erin}/assess/"),
         "/team/{erin}/checkins/",
+        *("/promotions/", "/promotions/new/?person={erin}"),  # a case's pages: its journey
     ],
     "mona": ["/team/?depth=all", "/team/org/", "/team/{max}/", "/team/{erin}/"],
     "hana": [
@@ -57,6 +58,10 @@ PAGES = {
         "/reports/",
         "/audit/",
         "/notifications/failed/",
+        *("/promotions/rounds/", "/promotions/rounds/new/"),  # a round's page: its journey
+        *("/promotions/", "/promotions/new/"),  # a case's pages: its journey
+        "/people/scim/",
+        "/roles/engineering-manager/",
     ],
 }
 

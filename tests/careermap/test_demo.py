@@ -70,6 +70,23 @@ def test_demo_assessments_are_submitted_with_a_divergence(settings):
     assert 0 < gaps.readiness < 1
 
 
+def test_demo_people_are_mostly_ready_for_their_own_roles(settings):
+    # Issue 21: an engineer in their own role is mostly ready (the first edition's demo
+    # put them at 20-40%); the role they aim for is still ahead of them.
+    settings.DEBUG = True
+    demo()
+
+    assessed = Person.objects.filter(role__isnull=False).select_related("role", "target_role")
+    assert assessed.count() == 6
+    for person in assessed:
+        own = gaps_for(person=person, role=person.role)
+        assert own.readiness is not None, person.username
+        assert own.readiness >= 0.7, (person.username, own.readiness)
+        if person.target_role is not None:
+            target = gaps_for(person=person, role=person.target_role)
+            assert target.readiness < own.readiness, person.username
+
+
 def test_demo_twice_changes_nothing_the_second_time(settings):
     settings.DEBUG = True
     demo()

@@ -397,8 +397,8 @@ def test_people_list_query_count_is_pinned_and_flat_for_5_or_50_people(
 
 
 # The edit page: session, user (2); the person with role and manager (1); the role and
-# manager choices (2); the navigation's has_reports (1).
-EDIT_QUERIES = 6
+# manager choices (2); the navigation's has_reports (1); the role history (1).
+EDIT_QUERIES = 7
 # The import page: session, user (2); the roles to list (1); the navigation's
 # has_reports (1).
 IMPORT_QUERIES = 4

@@ -50,6 +50,15 @@ URLS = [
 PINNED_OVERVIEW = 7
 
 
+def listed(html: str, item: str) -> list[str]:
+    """The keys of the skills (item "skill") or roles ("role") the overview lists."""
+    return re.findall(rf'<(?:li|tr) data-{item}="([^"]+)"', html)
+
+
+def keys(queryset) -> list[str]:
+    return sorted(queryset.values_list("key", flat=True))
+
+
 @pytest.fixture
 def as_hana(client, hana):
     client.force_login(hana)
@@ -85,8 +94,10 @@ def test_the_overview_lists_categories_skills_roles_and_links_to_every_tool(as_h
 
     assert "<h1>Framework</h1>" in html
     assert 'id="category-communication"' in html
-    assert html.count('<li data-skill="') == 17
-    assert html.count('<tr data-role="') == 5
+    # Every skill and every role of the framework, each once.
+    assert sorted(listed(html, "skill")) == keys(Skill.objects.all())
+    assert sorted(listed(html, "role")) == keys(Role.objects.all())
+    assert html.count('<tr data-role="') == Role.objects.count()
     for href in (
         "/framework/grid/",
         "/framework/import/",
@@ -108,24 +119,31 @@ def test_the_overview_shows_retired_items_apart_with_restore(as_hana, hana):
     assert 'data-skill="hiring"' in retired
     assert 'action="/framework/skills/hiring/restore/"' in retired
     assert 'action="/framework/roles/principal-engineer/restore/"' in retired
-    assert html.count('<li data-skill="') == 17  # 16 active + 1 retired
-    assert html.count('<tr data-role="') == 4
+    active = html.split('id="retired-title"')[0]
+    # The active skills and roles above, the retired ones apart: each listed once.
+    assert sorted(listed(active, "skill")) == keys(Skill.objects.active())
+    assert sorted(listed(retired, "skill")) == ["hiring"]
+    assert sorted(listed(active, "role")) == keys(Role.objects.active())
+    assert sorted(listed(retired, "role")) == ["principal-engineer"]
 
 
 def test_the_overview_query_count_is_flat_as_the_framework_grows(
     as_hana, django_assert_num_queries
 ):
     with django_assert_num_queries(PINNED_OVERVIEW):
-        as_hana.get("/framework/")
+        html = as_hana.get("/framework/").content.decode()
+    skills_before, roles_before = len(listed(html, "skill")), len(listed(html, "role"))
     category = Category.objects.first()
+    staff = Role.objects.get(key="staff-engineer")
     for n in range(40):
         SkillFactory(key=f"extra-{n}", category=category)
     for n in range(3):
-        RoleFactory(key=f"extra-role-{n}")
+        RoleFactory(key=f"extra-role-{n}", variant_of=staff if n % 2 else None)
 
     with django_assert_num_queries(PINNED_OVERVIEW):
         html = as_hana.get("/framework/").content.decode()
-    assert html.count('<li data-skill="') == 57
+    assert len(listed(html, "skill")) == skills_before + 40
+    assert len(listed(html, "role")) == roles_before + 3
 
 
 # --- Categories ---------------------------------------------------------------------------

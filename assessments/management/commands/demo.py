@@ -128,6 +128,46 @@ EVIDENCE = {
         "Rated my reports against written level descriptors, citing their work.",
         "Compared my ratings with a peer manager's and re-examined two that differed.",
     ),
+    "technical-judgement": (
+        "Asked what the cache rewrite would cost to undo; we chose the smaller change.",
+        "Backed the team's database choice in review after walking through its failure modes.",
+    ),
+    "business-impact": (
+        "Framed the checkout rework as 'handle Black Friday without losing sales'.",
+        "Measured the search change after launch: support tickets on search halved.",
+    ),
+    "product-sense": (
+        "Proposed dropping two report filters nobody used; the feature shipped a sprint early.",
+        "Read a month of support tickets and brought the top three pains to planning.",
+    ),
+    "decisions-under-uncertainty": (
+        "Picked the reversible option for the feature flag service and revisited it in a month.",
+        "Ran a two-week spike before committing to the new message broker.",
+    ),
+    "project-management": (
+        "Kept the export project's plan and weekly progress note; it landed on the date.",
+        "Coordinated the response to the payment-provider incident with updates every 30 minutes.",
+    ),
+    "budget-headcount": (
+        "Built next year's headcount plan for the team and defended it with finance.",
+        "Cut the cloud bill by a fifth by right-sizing the staging environments.",
+    ),
+    "team-health-performance": (
+        "Noticed the on-call load burning out two people and rebalanced the rota.",
+        "Held the hard conversation about missed commitments early, with a clear plan.",
+    ),
+    "coaching": (
+        "Helped a teammate find their own fix for the flaky tests by asking, not telling.",
+        "Coached a new lead through their first planning round with questions only.",
+    ),
+    "hiring-pipeline": (
+        "Gave a meetup talk on our data platform; two applicants came from it.",
+        "Rewrote the job description with the recruiter; the interview pass rate doubled.",
+    ),
+    "organisation-design": (
+        "Split the platform team along its two services; hand-offs dropped sharply.",
+        "Designed the structure for the new payments department with its two managers.",
+    ),
 }
 
 
@@ -152,6 +192,16 @@ OBSERVED = {
     "technical-direction": "{name} set the migration path off the legacy queue for two teams.",
     "self-awareness": "{name} named their own blind spot on estimates in our last 1:1.",
     "fair-assessment": "{name}'s ratings of their reports cite work, not impressions.",
+    "technical-judgement": "{name} asked the question that changed the caching decision.",
+    "business-impact": "{name} explains the team's work in terms of sales and cost.",
+    "product-sense": "{name} cut scope from the reports feature with user evidence.",
+    "decisions-under-uncertainty": "{name} decided on the broker after a time-boxed spike.",
+    "project-management": "{name} kept the export plan visible and flagged risks early.",
+    "budget-headcount": "{name}'s headcount plan held through the year.",
+    "team-health-performance": "{name} spotted the on-call strain and acted on it quickly.",
+    "coaching": "{name} asks before telling in one-to-ones, and people grow from it.",
+    "hiring-pipeline": "{name}'s talk and job post brought us two strong candidates.",
+    "organisation-design": "{name}'s team split removed most of the hand-offs.",
 }
 
 # A few items of each person's evidence log: (title, kind, days ago, skills, description).
@@ -430,19 +480,30 @@ class Command(BaseCommand):
         made = 0
         now = timezone.now()
         for username, person in people.items():
-            expected = {
-                e.skill.key: e.level
-                for role in filter(None, {person.role, person.target_role})
-                for e in role.expectations.select_related("skill")
-            }
-            if not expected or Assessment.objects.filter(person=person).exists():
+            own_role, target_role = (
+                {e.skill.key: e.level for e in role.expectations.select_related("skill")}
+                if role is not None
+                else {}
+                for role in (person.role, person.target_role)
+            )
+            keys = sorted(own_role.keys() | target_role.keys())
+            if not keys or Assessment.objects.filter(person=person).exists():
                 continue
             for round_, months_ago in enumerate(ROUNDS.get(username, (6, 3))):
                 at = now - timedelta(days=30 * months_ago, hours=rng.randint(0, 48))
                 own, theirs = [], []
-                for key, level in sorted(expected.items()):
-                    # Earlier rounds sit a little lower: people grow between them.
-                    base = max(level - rng.choice((0, 1, 1, 2)) - (1 - round_), 0)
+                for key in keys:
+                    # People mostly meet their own role's expectations (now and then a
+                    # level short or past it), and fall short of a target role's new ones;
+                    # some have started to grow towards the target. Earlier rounds sit a
+                    # little lower: people grow between them.
+                    if key in own_role:
+                        base = own_role[key] + rng.choice((0, 0, 0, 0, 1, -1))
+                    else:
+                        base = target_role[key] - rng.choice((1, 2))
+                    if target_role.get(key, 0) > base and rng.random() < 0.3:
+                        base += 1
+                    base = max(base - (1 - round_), 0)
                     self_level, manager_level = NOTABLE.get(
                         (username, key), (base + rng.choice((0, 0, 1)), base)
                     )

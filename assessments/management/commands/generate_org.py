@@ -1,6 +1,7 @@
 """`python manage.py generate_org --people N --seed S`: a large organisation for benchmarks.
 
-- the default framework, widened to 60 skills and 8 roles (through the real importer);
+- the default framework, widened to 60 skills and three more roles (through the real
+  importer), each role expecting at least 20 skills;
 - N people in a management tree, span 5-10 (the last level as far as N reaches), so
   depth 5-6 for 10,000 people; managers hold management roles, the others IC roles;
   about half aim at a next role of their current one;
@@ -270,8 +271,9 @@ def _insert_ratings(rows: list[tuple[int, int, int, str]]) -> None:
 
 
 def widened_framework(rng: random.Random) -> str:
-    """The default framework plus generated skills up to 60 and three more roles (8),
-    each role expecting 20 skills: its default expectations plus generated ones."""
+    """The default framework plus generated skills up to 60 and three more roles, each
+    role expecting at least 20 skills: its default expectations (the second edition's
+    roles expect 21-26 already) plus generated ones up to 20."""
     document = yaml.safe_load(Path(settings.DEFAULT_FRAMEWORK_FILE).read_text())
     categories = [c["key"] for c in document["categories"]]
     base = [s["key"] for s in document["skills"]]
