@@ -66,6 +66,16 @@ class Person(AbstractUser):
         db_index=True,
         help_text="The identity provider's or HR system's id for this person (SCIM).",
     )
+    # When a SCIM client DELETEd the person: deactivated, their history kept, and gone
+    # for SCIM (404) until re-provisioned (a POST with their userName) or reactivated
+    # by HR (people.scim.users, people.services.person_reactivate).
+    scim_deleted_at = models.DateTimeField(
+        "deleted by SCIM at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a SCIM client deleted this person (deactivated, history kept).",
+    )
 
     objects: ClassVar[PersonManager] = PersonManager()
 

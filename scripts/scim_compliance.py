@@ -23,9 +23,6 @@ NOT_APPLICABLE: dict[str, str] = {
     "manager.value: no User has the id": "a random manager id is refused by design",
     # Likewise a random role key: only the keys of careermap's roles are accepted.
     "role: no role has the key": "a random role key is refused by design",
-    # DELETE deactivates (the person's history stays, issue 22): the User is still
-    # readable, with active false.
-    "still exists after deletion": "DELETE deactivates, never deletes",
     # careermap keeps one email address per person and reports it as the primary work
     # address: a second address, its type or display are not kept.
     "unexpected value for 'emails'": "one email address is kept, as primary work",

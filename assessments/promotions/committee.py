@@ -26,6 +26,7 @@ from django.http import Http404
 
 from assessments.models import CaseEvent, PromotionCase, ReviewRound, Vote
 from assessments.promotions.rules import case_comment, transition
+from assessments.promotions.rules import may_comment as rules_may_comment
 from core import audit
 from core.dates import input_date
 from core.limits import TEXT_MAX
@@ -222,10 +223,10 @@ def vote_record(*, by: Person, round_: ReviewRound, case: Any, vote: str, reason
 
 
 def may_comment(user: Person, round_: ReviewRound, case: PromotionCase) -> bool:
-    """HR, the round's reviewers, and the case's own manager."""
+    """HR, the case's own manager (rules.may_comment) and the round's reviewers."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return bool(user.is_hr or case.manager_id == user.pk or is_reviewer(user, round_))
+    return rules_may_comment(user, case) or is_reviewer(user, round_)
 
 
 @transaction.atomic
@@ -296,7 +297,7 @@ def board(*, user: Person, round_: ReviewRound) -> dict[str, Any]:
                 "mine": mine,
                 "may_vote": reviewing and not refusal and case.status == Status.IN_REVIEW,
                 "refusal": refusal,
-                "may_comment": user.is_hr or reviewing or case.manager_id == user.pk,
+                "may_comment": reviewing or rules_may_comment(user, case),
                 "comments": comments.get(case.pk, []),
             }
         )

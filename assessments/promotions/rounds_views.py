@@ -34,6 +34,7 @@ from assessments.promotions.committee import (
 )
 from assessments.promotions.rules import OUTCOMES, case_decide
 from core.access import hr_required
+from core.errors import named_problems
 from core.htmx import render_region
 from core.limits import TEXT_MAX
 from core.numbers import ascii_int
@@ -107,21 +108,12 @@ def _back(pk: int, case: int | None) -> HttpResponse:
     return redirect(reverse("assessments:promotion_round", args=[pk]) + anchor)
 
 
-def _said(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(
-            f"{name.capitalize()}: {' '.join(msgs)}" if name != "__all__" else " ".join(msgs)
-            for name, msgs in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)
-
-
 def _write(request: AuthedHttpRequest, pk: int, case: int, write: Any, done: str) -> HttpResponse:
     found = get_round_or_404(request.user, pk)
     try:
         write(found)
     except ValidationError as exc:
-        messages.error(request, _said(exc))
+        messages.error(request, " ".join(named_problems(exc)))
     except PermissionDenied:
         raise Http404("No such page.") from None
     else:

@@ -162,6 +162,19 @@ def may_edit(user: Person, case: PromotionCase) -> bool:
     return _active(user) and (user.is_hr or case.opened_by_id == user.pk)
 
 
+def may_comment(user: Person, case: PromotionCase) -> bool:
+    """HR and the case's own manager (who may comment but never vote); a round's
+    reviewers also comment there (committee.may_comment)."""
+    return _active(user) and (user.is_hr or case.manager_id == user.pk)
+
+
+def case_comment_by(*, by: Person, case: PromotionCase, note: str) -> CaseEvent:
+    """A comment from the case's page, while the case waits for its decision."""
+    if not may_comment(by, case) or case.status not in (Status.SUBMITTED, Status.IN_REVIEW):
+        raise PermissionDenied("Only HR and the manager comment on a case awaiting decision.")
+    return case_comment(case=case, by=by, note=note)
+
+
 def may_decide(user: Person) -> bool:
     return _active(user) and bool(user.is_hr)
 

@@ -34,15 +34,18 @@ from assessments.promotions.committee import rounds_visible_to
 from assessments.promotions.rules import (
     DECIDED,
     OUTCOMES,
+    case_comment_by,
     case_decide,
     case_open,
     case_submit,
     case_update,
     case_withdraw,
+    may_comment,
     may_decide,
     may_edit,
 )
 from assessments.services import focus_skill_save
+from core.errors import named_problems
 from core.htmx import render_region
 from core.numbers import ascii_int
 from core.types import AuthedHttpRequest
@@ -170,6 +173,8 @@ def case_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "may_submit": may_edit(user, case) and case.status == Status.DRAFT,
         "may_withdraw": may_edit(user, case) and case.status in (Status.DRAFT, Status.SUBMITTED),
         "may_decide": may_decide(user) and case.status == Status.IN_REVIEW,
+        "may_comment": may_comment(user, case)
+        and case.status in (Status.SUBMITTED, Status.IN_REVIEW),
         "decided": case.status in DECIDED,
         "subject": subject,
         "gaps": packets.gaps_that_mattered(packet)
@@ -209,7 +214,8 @@ def _write(request: AuthedHttpRequest, pk: int, write: Any, done: str) -> HttpRe
     try:
         write(case)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        for problem in named_problems(exc):
+            messages.error(request, problem)
     except PermissionDenied:
         raise Http404("No such page.") from None
     else:
@@ -225,6 +231,17 @@ def submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         pk,
         lambda case: case_submit(by=request.user, case=case),
         "Submitted: the packet is frozen as it is now.",
+    )
+
+
+@login_required
+@require_POST
+def comment(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    return _write(
+        request,
+        pk,
+        lambda case: case_comment_by(by=request.user, case=case, note=request.POST.get("note", "")),
+        "Your comment is added.",
     )
 
 
@@ -332,6 +349,7 @@ urlpatterns = [
     path("promotions/<int:pk>/packet/", case_packet, name="promotion_packet"),
     path("promotions/<int:pk>/submit/", submit, name="promotion_submit"),
     path("promotions/<int:pk>/withdraw/", withdraw, name="promotion_withdraw"),
+    path("promotions/<int:pk>/comment/", comment, name="promotion_comment"),
     path("promotions/<int:pk>/decide/", decide, name="promotion_decide"),
     path("promotions/<int:pk>/plan/", add_to_plan, name="promotion_plan"),
 ]

@@ -1,7 +1,9 @@
 """Person <-> SCIM User, and SCIM's writes. Every write is one transaction and goes
 through people.services for the org chart's rules (manager_error via person_update,
 role_change, person_deactivate/person_reactivate); each leaves an audit line naming the
-SCIM client. Superusers are not provisioned by SCIM: they are invisible here."""
+SCIM client. Superusers are not provisioned by SCIM: they are invisible here; so is
+anyone a SCIM client DELETEd (deactivated, never deleted: RFC 7644 §3.6's 404) until a
+POST with their userName re-provisions them or HR reactivates them."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from scim2_models import Email, Meta
 
 from core import audit
@@ -36,9 +39,12 @@ class ScimError(Exception):
 
 
 def people() -> QuerySet[Person]:
-    """Everyone SCIM may see: all but superusers, in a stable order."""
+    """Everyone SCIM may see: all but superusers and the people SCIM deleted, in a
+    stable order."""
     return (
-        Person.objects.filter(is_superuser=False).select_related("role", "manager").order_by("pk")
+        Person.objects.filter(is_superuser=False, scim_deleted_at__isnull=True)
+        .select_related("role", "manager")
+        .order_by("pk")
     )
 
 
@@ -147,6 +153,8 @@ def _wanted(user: ScimUser, *, current: Person | None) -> _Wanted:
         manager = (
             people().filter(pk=int(value)).first() if re.fullmatch(r"[0-9]{1,18}", value) else None
         )
+        if manager is None and current is not None and value == str(current.manager_id):
+            manager = current.manager  # kept, though SCIM no longer sees them (deleted)
         if manager is None:
             raise ScimError(
                 400, f"manager.value: no User has the id {value[:40]!r}.", "invalidValue"
@@ -232,18 +240,42 @@ def _apply(client: ScimClient, person: Person, wanted: _Wanted) -> list[str]:
     return changed
 
 
-def _record(client: ScimClient, verb: str, person: Person, what: str) -> None:
+def _record(client: ScimClient, verb: str, person: Person, what: str, note: str = "") -> None:
     audit.record_on_commit(
         by=None,
         action=f"scim.user.{verb}",
-        summary=f'SCIM client "{client.name}" {what} {person.username}.',
+        summary=f'SCIM client "{client.name}" {what} {person.username}{note}.',
         target=person.username,
     )
 
 
+def _locked(person: Person) -> Person:
+    """The person again, locked until the transaction ends; 404 once SCIM deleted them."""
+    found = (
+        Person.objects.select_for_update()
+        .filter(pk=person.pk, scim_deleted_at__isnull=True)
+        .first()
+    )
+    if found is None:
+        raise ScimError(404, f"No User has the id {str(person.pk)!r}.")
+    return found
+
+
 def user_create(*, client: ScimClient, user: ScimUser) -> Person:
+    """A new person; or, when the userName is that of someone a SCIM client deleted,
+    that same person re-provisioned (same id, history kept)."""
     with transaction.atomic():
         services.lock_org_chart()
+        username = (user.user_name or "").strip()
+        deleted = (
+            Person.objects.select_for_update()
+            .filter(is_superuser=False, scim_deleted_at__isnull=False, username__iexact=username)
+            .first()
+            if username
+            else None
+        )
+        if deleted is not None:
+            return _reprovision(client, deleted, user)
         wanted = _wanted(user, current=None)
         person = Person(username=wanted.username, name=wanted.name, external_id=wanted.external_id)
         person.set_unusable_password()  # they log in by single sign-on or a set link
@@ -253,10 +285,23 @@ def user_create(*, client: ScimClient, user: ScimUser) -> Person:
     return person
 
 
+def _reprovision(client: ScimClient, person: Person, user: ScimUser) -> Person:
+    """Someone SCIM deleted, created again: every attribute of `user` applied (as by a
+    replacement), and active unless `user` says `active: false`."""
+    wanted = _wanted(user, current=person)
+    if user.active is None:
+        wanted.active = True
+    person.scim_deleted_at = None
+    person.save(update_fields=["scim_deleted_at"])
+    _apply(client, person, wanted)
+    _record(client, "create", person, "re-provisioned", " (deleted by SCIM before)")
+    return person
+
+
 def user_replace(*, client: ScimClient, person: Person, user: ScimUser) -> Person:
     with transaction.atomic():
         services.lock_org_chart()
-        person = Person.objects.select_for_update().get(pk=person.pk)
+        person = _locked(person)
         wanted = _wanted(user, current=person)
         changed = _apply(client, person, wanted)
         if changed:
@@ -264,13 +309,20 @@ def user_replace(*, client: ScimClient, person: Person, user: ScimUser) -> Perso
     return person
 
 
-def user_deactivate(*, client: ScimClient, person: Person) -> Person:
+def user_delete(*, client: ScimClient, person: Person) -> Person:
+    """SCIM's DELETE: the person is deactivated (as by `active: false`) and marked
+    deleted, so SCIM answers 404 for them from now on; never deleted from the database:
+    their assessments and history stay."""
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person.pk)
-        if person.is_active:
+        person = _locked(person)
+        was_active = person.is_active
+        if was_active:
             try:
                 services.person_deactivate(by=_actor(client), person=person)
             except (ValidationError, PermissionDenied) as exc:
                 raise _refused(exc) from exc
-            _record(client, "deactivate", person, "deactivated")
+        person.scim_deleted_at = timezone.now()
+        person.save(update_fields=["scim_deleted_at"])
+        what, why = ("deactivated", "") if was_active else ("deleted", ", already inactive")
+        _record(client, "deactivate", person, what, f" (SCIM DELETE{why})")
     return person

@@ -360,7 +360,7 @@ def user_view(request: HttpRequest, client: ScimClient, pk: str) -> HttpResponse
         return _json(data, etag=etag)
     _check_if_match(request, person)
     if request.method == "DELETE":
-        users.user_deactivate(client=client, person=person)
+        users.user_delete(client=client, person=person)
         return HttpResponse(status=204)
     if request.method == "PUT":
         user = _validated_user(request, Context.RESOURCE_REPLACEMENT_REQUEST)

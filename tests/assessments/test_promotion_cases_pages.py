@@ -314,3 +314,54 @@ def test_the_list_links_to_review_rounds_for_hr_and_reviewers_only(client, org):
     for who, shown in (("hana", True), ("mona", True), ("max", False), ("erin", False)):
         page = as_user(client, org[who]).get("/promotions/").content.decode()
         assert ('href="/promotions/rounds/"' in page) is shown, who
+
+
+def test_the_manager_comments_from_the_case_page_and_the_reviewers_read_it(client, org):
+    case = case_submit(by=org["max"], case=opened(org))
+    page = as_user(client, org["max"]).get(f"/promotions/{case.pk}/").content.decode()
+    assert f'action="/promotions/{case.pk}/comment/"' in page
+    answer = client.post(f"/promotions/{case.pk}/comment/", {"note": "Led the migration."})
+    assert answer.status_code == 302
+    round_ = round_create(
+        by=org["hana"],
+        name="Winter",
+        date=date(2026, 12, 10),
+        cases=[case.pk],
+        reviewers=[org["mia"].pk],
+    )
+    seen = as_user(client, org["mia"]).get(f"/promotions/rounds/{round_.pk}/").content.decode()
+    assert "Led the migration." in seen
+    # erin sees that her manager commented, not what.
+    page = as_user(client, org["erin"]).get(f"/promotions/{case.pk}/").content.decode()
+    assert "commented" in page
+    assert "Led the migration." not in page
+
+
+def test_a_comment_is_refused_to_the_person_on_a_draft_and_when_empty(client, org):
+    draft = opened(org)
+    assert (
+        as_user(client, org["max"])
+        .post(f"/promotions/{draft.pk}/comment/", {"note": "Too early."})
+        .status_code
+        == 404
+    )  # a draft takes no comments
+    case = case_submit(by=org["max"], case=draft)
+    assert (
+        as_user(client, org["erin"])
+        .post(f"/promotions/{case.pk}/comment/", {"note": "Me too."})
+        .status_code
+        == 404
+    )
+    assert (
+        as_user(client, org["sam"])
+        .post(f"/promotions/{case.pk}/comment/", {"note": "Hi."})
+        .status_code
+        == 404
+    )
+    page = (
+        as_user(client, org["max"])
+        .post(f"/promotions/{case.pk}/comment/", {"note": "  "}, follow=True)
+        .content.decode()
+    )
+    assert "Note: This cannot be empty." in page
+    assert not case.events.filter(to_status="").exists()

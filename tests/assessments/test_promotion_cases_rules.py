@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from assessments.cycles import site_today
 from assessments.models import CaseEvent, PromotionCase
@@ -298,8 +300,6 @@ def test_approval_today_changes_the_role_at_once_with_history(org):
 
 
 def test_approval_on_a_later_day_waits_for_the_task(org):
-    from django_tasks_db.models import DBTaskResult
-
     case = in_review(org)
     later = TODAY + timedelta(days=10)
     case_decide(by=org["hana"], case=case, outcome="approved", rationale="Yes.", effective=later)
@@ -376,3 +376,30 @@ def test_a_submitted_case_is_decided_only_once_in_review(org):
     case = submitted(org)
     with pytest.raises(ValidationError, match="submitted cannot become approved"):
         case_decide(by=org["hana"], case=case, outcome="approved", rationale="Yes.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_later_approval_is_applied_by_the_real_worker_on_the_day_and_erin_is_emailed(
+    org, mailbox, run_worker
+):
+    case = in_review(org)
+    later = TODAY + timedelta(days=10)
+    case_decide(by=org["hana"], case=case, outcome="approved", rationale="Yes.", effective=later)
+    run_worker()  # the decision's email goes; the role change waits for its day
+    [told] = mailbox.to(org["erin"].email)
+    assert "approved" in told["Subject"]
+    assert RoleChange.objects.count() == 0
+
+    # The day comes: the queued task is due, the case's effective date is today.
+    PromotionCase.objects.filter(pk=case.pk).update(effective=TODAY)
+    DBTaskResult.objects.filter(task_path__endswith="case_apply_role").update(
+        run_after=timezone.now()
+    )
+    run_worker()
+    [change] = RoleChange.objects.filter(person=org["erin"])
+    assert (change.to_role.key, change.case_id, change.changed_by) == (
+        "staff-engineer",
+        case.pk,
+        org["hana"],
+    )
+    assert org["erin"].__class__.objects.get(pk=org["erin"].pk).role.key == "staff-engineer"

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from assessments.models import Assessment
 from core.models import AuditEvent
+from people import services
 from people.models import Person, RoleChange
 from people.scim import clients
 
@@ -254,21 +256,119 @@ def test_active_false_and_delete_deactivate_never_delete(scim, org):
     assert scim("PATCH", f"Users/{erin.pk}", off).status_code == 200
     erin.refresh_from_db()
     assert not erin.is_active
-    on = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": True}]}
-    scim("PATCH", f"Users/{erin.pk}", on)
-    erin.refresh_from_db()
-    assert erin.is_active
-
-    assert scim("DELETE", f"Users/{erin.pk}").status_code == 204
-    erin.refresh_from_db()
-    assert not erin.is_active
+    # `active: false` is a plain deactivation: the User stays readable and listed.
+    read = scim("GET", f"Users/{erin.pk}")
+    assert read.status_code == 200
+    assert read.json()["active"] is False
+    assert scim("GET", 'Users?filter=userName eq "erin"').json()["totalResults"] == 1
     # A replacement that leaves `active` out reactivates no one.
     assert scim("PUT", f"Users/{erin.pk}", new_user("erin")).status_code == 200
     erin.refresh_from_db()
     assert not erin.is_active
+    on = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": True}]}
+    scim("PATCH", f"Users/{erin.pk}", on)
+    erin.refresh_from_db()
+    assert erin.is_active
+    assert erin.scim_deleted_at is None
+
+    # DELETE deactivates too, and the person stays in the database, only gone for SCIM.
+    assert scim("DELETE", f"Users/{erin.pk}").status_code == 204
+    erin.refresh_from_db()
+    assert not erin.is_active
+    assert erin.scim_deleted_at is not None
+    assert_error(scim("GET", f"Users/{erin.pk}"), 404)
+
+
+def test_every_operation_on_a_deleted_user_is_404(scim, org):
+    erin, max_ = org["erin"], org["max"]
+    assert scim("DELETE", f"Users/{erin.pk}").status_code == 204
+    before = snapshot()
+    rename = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": "displayName", "value": "X"}],
+    }
+    assert_error(scim("GET", f"Users/{erin.pk}"), 404)
+    assert_error(scim("GET", f"Users/{erin.pk}", **{"If-None-Match": "*"}), 404)
+    assert_error(scim("PUT", f"Users/{erin.pk}", new_user("erin", active=True)), 404)
+    assert_error(scim("PATCH", f"Users/{erin.pk}", rename), 404)
+    assert_error(scim("DELETE", f"Users/{erin.pk}"), 404)
+    assert snapshot() == before
+    # Lists and filters leave them out, in the database's filters and in scim2-models'.
+    for query in (
+        'userName eq "erin"',
+        f'id eq "{erin.pk}"',
+        'externalId eq "nobody" or userName eq "erin"',
+        'userName sw "eri"',
+    ):
+        assert scim("GET", f"Users?filter={query}").json()["totalResults"] == 0, query
+    everyone = scim("GET", "Users?count=200").json()
+    assert "erin" not in [r["userName"] for r in everyone["Resources"]]
+    assert everyone["totalResults"] == Person.objects.filter(is_superuser=False).count() - 1
+    # Nor can they be named as a manager; but max's reports keep max when max is deleted.
+    body = new_user(**{ENTERPRISE: {"manager": {"value": str(erin.pk)}}})
+    assert_error(scim("POST", "Users", body), 400, "invalidValue")
+    assert scim("DELETE", f"Users/{max_.pk}").status_code == 204
+    sam = scim("PATCH", f"Users/{org['sam'].pk}", rename)
+    assert sam.status_code == 200, sam.content
+    assert sam.json()[ENTERPRISE]["manager"]["value"] == str(max_.pk)
+    # HR reactivating them in the app brings them back for SCIM too.
+    services.person_reactivate(by=org["hana"], person=erin)
+    erin.refresh_from_db()
+    assert erin.scim_deleted_at is None
     read = scim("GET", f"Users/{erin.pk}")
     assert read.status_code == 200
-    assert read.json()["active"] is False
+    assert read.json()["active"] is True
+
+
+def test_a_post_with_a_deleted_users_username_reprovisions_them(
+    scim, org, django_capture_on_commit_callbacks
+):
+    erin, max_ = org["erin"], org["max"]
+    assessment = Assessment.objects.create(person=erin, author=erin, kind="self")
+    services.role_change(by=None, person=erin, to_role=org["sam"].role)
+    changes = list(RoleChange.objects.filter(person=erin).values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scim("DELETE", f"Users/{erin.pk}").status_code == 204
+    # Someone SCIM did not delete keeps their userName to themselves.
+    assert_error(scim("POST", "Users", new_user("sam")), 409, "uniqueness")
+
+    body = new_user("Erin", displayName="Erin Again")
+    body[ENTERPRISE] = {"manager": {"value": str(org["mia"].pk)}}
+    with django_capture_on_commit_callbacks(execute=True):
+        created = scim("POST", "Users", body)
+    assert created.status_code == 201, created.content
+    assert created.json()["id"] == str(erin.pk)
+    assert created["Location"].endswith(f"/scim/v2/Users/{erin.pk}")
+    assert created.json()["active"] is True
+    erin.refresh_from_db()
+    assert (erin.username, erin.name, erin.email, erin.external_id) == (
+        "Erin",
+        "Erin Again",
+        "Erin@example.com",
+        "ext-Erin",
+    )
+    assert (erin.is_active, erin.scim_deleted_at, erin.manager_id) == (True, None, org["mia"].pk)
+    # Their history is theirs still.
+    assert Assessment.objects.filter(pk=assessment.pk, person=erin).exists()
+    kept = RoleChange.objects.filter(person=erin, pk__in=changes).count()
+    assert kept == len(changes)
+    assert scim("GET", f"Users/{erin.pk}").status_code == 200
+    lines = AuditEvent.objects.filter(action__startswith="scim.user.").order_by("pk")
+    assert [(e.action, e.target) for e in lines] == [
+        ("scim.user.deactivate", "erin"),
+        ("scim.user.create", "Erin"),
+    ]
+    assert "re-provisioned" in lines[1].summary
+    # Provisioned now: the userName is theirs, and another POST with it is a conflict.
+    assert_error(scim("POST", "Users", new_user("erin")), 409, "uniqueness")
+
+    # Re-provisioned with `active: false`: back for SCIM, still inactive.
+    assert scim("DELETE", f"Users/{max_.pk}").status_code == 204
+    again = scim("POST", "Users", new_user("max", active=False))
+    assert again.status_code == 201, again.content
+    assert again.json()["id"] == str(max_.pk)
+    max_.refresh_from_db()
+    assert (max_.is_active, max_.scim_deleted_at) == (False, None)
 
 
 # --- Bad input: the RFC's errors, nothing written -------------------------------------------
