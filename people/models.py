@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -67,8 +67,8 @@ class Person(AbstractUser):
         help_text="The identity provider's or HR system's id for this person (SCIM).",
     )
     # When a SCIM client DELETEd the person: deactivated, their history kept, and gone
-    # for SCIM (404) until re-provisioned (a POST with their userName) or reactivated
-    # by HR (people.scim.users, people.services.person_reactivate).
+    # for SCIM (404) until re-provisioned (a POST with their userName, people.scim.users)
+    # or active again by any way (save() below: HR's page, the admin, SCIM).
     scim_deleted_at = models.DateTimeField(
         "deleted by SCIM at",
         null=True,
@@ -91,6 +91,17 @@ class Person(AbstractUser):
 
     def __str__(self) -> str:
         return self.name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The one rule: an active person is never deleted for SCIM (HR reactivating them
+        # in the app or the admin brings them back for SCIM too).
+        # Written whenever "active" is, so a stale instance cannot leave the mark.
+        fields = kwargs.get("update_fields")
+        if self.is_active and (fields is None or "is_active" in fields):
+            self.scim_deleted_at = None
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "scim_deleted_at"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.name or self.username

@@ -203,12 +203,12 @@ def person_deactivate(*, by: Person, person: Person) -> Person:
 
 @transaction.atomic
 def person_reactivate(*, by: Person, person: Person) -> Person:
-    """Active again; someone a SCIM client deleted is visible to SCIM again too."""
+    """Active again (someone a SCIM client deleted is visible to SCIM again too:
+    Person.save)."""
     _require_hr(by)
     _refuse_superuser(by=by, person=person)
     person.is_active = True
-    person.scim_deleted_at = None
-    person.save(update_fields=["is_active", "scim_deleted_at"])
+    person.save(update_fields=["is_active"])
     return person
 
 

@@ -320,6 +320,19 @@ def test_every_operation_on_a_deleted_user_is_404(scim, org):
     assert read.json()["active"] is True
 
 
+def test_any_save_that_reactivates_brings_a_deleted_user_back_for_scim(scim, org):
+    # The admin's "Active" box saves the person as this does, without the HR service.
+    erin = org["erin"]
+    assert scim("DELETE", f"Users/{erin.pk}").status_code == 204
+    erin.refresh_from_db()
+    assert erin.scim_deleted_at is not None
+    erin.is_active = True
+    erin.save(update_fields=["is_active"])
+    erin.refresh_from_db()
+    assert erin.scim_deleted_at is None
+    assert scim("GET", f"Users/{erin.pk}").status_code == 200
+
+
 def test_a_post_with_a_deleted_users_username_reprovisions_them(
     scim, org, django_capture_on_commit_callbacks
 ):
