@@ -444,11 +444,13 @@ def launch_gunicorn(
     options: Sequence[str] = (),
     log: IO[str] | None = None,
     detach: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Gunicorn:
     """gunicorn started (not yet serving) with production settings on `port` (a free
-    one by default). `log`: a file open for reading and writing that the caller keeps;
-    by default a temporary one, printed when it stops. `detach`: in a session of its
-    own, out of reach of the terminal's Ctrl-C (and outliving this process)."""
+    one by default), with `env` added to them. `log`: a file open for reading and
+    writing that the caller keeps; by default a temporary one, printed when it stops.
+    `detach`: in a session of its own, out of reach of the terminal's Ctrl-C (and
+    outliving this process)."""
     port = port or free_port()
     command = [str(BIN / "gunicorn"), "careermap.wsgi:application"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
@@ -461,7 +463,7 @@ def launch_gunicorn(
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=production_env(database_url),
+        env={**production_env(database_url), **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=detach,
