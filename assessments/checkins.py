@@ -59,7 +59,7 @@ from assessments.models import (
 )
 from assessments.selectors import growth_focus_for
 from assessments.services import UNCHANGED, Unchanged, action_add, action_update
-from core.dates import input_date
+from core.inputs import input_date, input_text
 from core.limits import TEXT_MAX
 from people.models import Notification, Person
 from people.notifications import notify
@@ -396,18 +396,6 @@ def _new_feedback(person: Person, since: datetime) -> list[Item]:
 # --- Input ---------------------------------------------------------------------------------
 
 
-def _text(value: Any, field: str, errors: dict[str, str], *, limit: int, required: bool) -> str:
-    if not isinstance(value, str) or "\x00" in value:
-        errors[field] = "Give it as text."
-        return ""
-    text = value.strip()
-    if required and not text:
-        errors[field] = "Write something."
-    elif len(text) > limit:
-        errors[field] = f"Keep it under {limit} characters."
-    return text
-
-
 def _next_after(day: date | None, next_day: date | None, errors: dict[str, str]) -> None:
     if day is not None and next_day is not None and next_day <= day:
         errors.setdefault("next_date", "The next check-in comes after this one's date.")
@@ -493,12 +481,12 @@ def checkin_update(
             changes.get("date", locked.date), changes.get("next_date", locked.next_date), errors
         )
     if not isinstance(notes, Unchanged):
-        changes["notes"] = _text(notes, "notes", errors, limit=NOTES_MAX, required=False)
+        changes["notes"] = input_text(notes, "notes", errors, limit=NOTES_MAX, required=False)
     note = None
     if not isinstance(private_notes, Unchanged):
-        note = _text(private_notes, "private_notes", errors, limit=NOTES_MAX, required=False)
+        note = input_text(private_notes, "private_notes", errors, limit=NOTES_MAX, required=False)
     agenda = [
-        _text(t, f"add_agenda[{n}].text", errors, limit=AGENDA_TEXT_MAX, required=True)
+        input_text(t, f"add_agenda[{n}].text", errors, limit=AGENDA_TEXT_MAX, required=True)
         for n, t in enumerate(add_agenda)
     ]
     if agenda and site_today() > changes.get("date", locked.date) and "date" not in errors:
@@ -506,7 +494,7 @@ def checkin_update(
     focus_of = {f.skill.key: f for f in focus_choices(checkin.person)} if add_actions else {}
     actions: list[tuple[str, date | None, FocusSkill | None]] = []
     for n, new in enumerate(add_actions):
-        text = _text(
+        text = input_text(
             new.text, f"add_actions[{n}].text", errors, limit=ACTION_TEXT_MAX, required=True
         )
         due = input_date(new.due_date, f"add_actions[{n}].due_date", errors, required=False)

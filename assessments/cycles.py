@@ -46,8 +46,8 @@ from assessments.models import (
     FeedbackResponse,
 )
 from core import audit
-from core.dates import input_date
 from core.errors import Conflict
+from core.inputs import input_date
 from core.spreadsheets import csv_text
 from people.models import Notification, Person
 from people.notifications import notify

@@ -14,8 +14,8 @@ class Conflict(Exception):
 
 
 def named_problems(exc: ValidationError) -> list[str]:
-    """Each problem of a ValidationError after the field it is about ("Note: This cannot
-    be empty."), for a page's messages; problems of no field as they are."""
+    """Each problem of a ValidationError after the field it is about ("Note: Write
+    something."), for a page's messages; problems of no field as they are."""
     if not hasattr(exc, "error_dict"):
         return list(exc.messages)
     return [

@@ -399,6 +399,20 @@ def tab_to(page: Page, script: str, *, back: bool = False, most: int = 200) -> N
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 
+def axe_clean(browser: Any, base: str, username: str, path: str) -> None:
+    """axe finds nothing on `path` as `username` at 1280 and 375 px, in a context of its
+    own that bypasses the CSP (the script is injected); a journey's own page keeps it."""
+    context = browser.new_context(bypass_csp=True)
+    other = context.new_page()
+    log_in(other, base, username)
+    for width in (1280, 375):
+        other.set_viewport_size({"width": width, "height": 900})
+        other.goto(base + path)
+        found = axe_violations(other)
+        assert not found, (path, width, found)
+    context.close()
+
+
 def axe_violations(page: Page) -> list[str]:
     """axe-core's violations on the page as it is now (loaded once per document). The
     page's context must bypass the site's CSP, which refuses the injected script."""

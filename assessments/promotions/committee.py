@@ -28,8 +28,7 @@ from assessments.models import CaseEvent, PromotionCase, ReviewRound, Vote
 from assessments.promotions.rules import case_comment, transition
 from assessments.promotions.rules import may_comment as rules_may_comment
 from core import audit
-from core.dates import input_date
-from core.limits import TEXT_MAX
+from core.inputs import input_date, input_text
 from people.models import Person
 
 Status = PromotionCase.Status
@@ -117,14 +116,7 @@ def round_create(
     if not (by.is_authenticated and by.is_active and by.is_hr):
         raise PermissionDenied("Only HR admins form review rounds.")
     errors: dict[str, str] = {}
-    if not isinstance(name, str) or "\x00" in name:
-        errors["name"] = "Text, please."
-        name = ""
-    name = name.strip()
-    if not name and "name" not in errors:
-        errors["name"] = "This cannot be empty."
-    elif len(name) > NAME_MAX:
-        errors["name"] = f"At most {NAME_MAX} characters."
+    name = input_text(name, "name", errors, required=True, limit=NAME_MAX)
     when = input_date(date, "date", errors, required=True)
     case_ids = _ids(cases, "cases", errors, limit=MAX_CASES)
     reviewer_ids = _ids(reviewers, "reviewers", errors, limit=MAX_REVIEWERS)
@@ -192,15 +184,8 @@ def vote_record(*, by: Person, round_: ReviewRound, case: Any, vote: str, reason
     errors: dict[str, str] = {}
     if vote not in Vote.Choice.values:
         errors["vote"] = "One of: support, do_not_support, abstain."
-    if reason is None:
-        reason = ""
-    if not isinstance(reason, str) or "\x00" in reason:
-        errors["reason"] = "Text, please."
-        reason = ""
-    reason = reason.strip()
-    if len(reason) > TEXT_MAX:
-        errors["reason"] = f"At most {TEXT_MAX} characters."
-    elif vote == Vote.Choice.DO_NOT_SUPPORT and not reason:
+    reason = input_text(reason, "reason", errors, required=False)
+    if vote == Vote.Choice.DO_NOT_SUPPORT and not reason and "reason" not in errors:
         errors["reason"] = "Say why you do not support this case."
     if errors:
         raise ValidationError(errors)

@@ -33,8 +33,7 @@ from django.utils import timezone
 from assessments.cycles import day_words, reminder_at, site_today
 from assessments.models import CaseEvent, PromotionCase
 from core import audit
-from core.dates import input_date
-from core.limits import TEXT_MAX
+from core.inputs import input_date, input_text
 from people.models import Notification, Person
 from people.notifications import notify
 from people.services import role_change
@@ -69,20 +68,6 @@ def label(status: str) -> str:
         return status
 
 
-def _text(value: Any, name: str, errors: dict[str, str], *, required: bool) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str) or "\x00" in value:
-        errors[name] = "Text, please."
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[name] = "This cannot be empty."
-    elif len(value) > TEXT_MAX:
-        errors[name] = f"At most {TEXT_MAX} characters."
-    return value
-
-
 # --- The one place a status changes ---------------------------------------------------
 
 
@@ -93,7 +78,7 @@ def transition(*, case: PromotionCase, to: str, by: Person, note: str = "") -> N
     ValidationError({"status": ...}) and writes nothing. No permission check here: the
     services calling it check who may."""
     errors: dict[str, str] = {}
-    note = _text(note, "note", errors, required=False)
+    note = input_text(note, "note", errors, required=False)
     if errors:
         raise ValidationError(errors)
     locked = PromotionCase.objects.select_for_update().get(pk=case.pk)
@@ -128,7 +113,7 @@ def transition(*, case: PromotionCase, to: str, by: Person, note: str = "") -> N
 def case_comment(*, case: PromotionCase, by: Person, note: str) -> CaseEvent:
     """A comment on a case: a CaseEvent with a blank to_status. Callers check who may."""
     errors: dict[str, str] = {}
-    note = _text(note, "note", errors, required=True)
+    note = input_text(note, "note", errors, required=True)
     if errors:
         raise ValidationError(errors)
     return CaseEvent.objects.create(
@@ -204,7 +189,7 @@ def case_open(
     """A draft case that `person` move to `target_role` (see `may_open`)."""
     errors: dict[str, str] = {}
     role = _role(target_role, errors)
-    summary = _text(summary, "summary", errors, required=True)
+    summary = input_text(summary, "summary", errors, required=True)
     if role is not None and person.role_id == role.pk:
         errors["target_role"] = f"{person} already holds the role {role}."
     if not person.is_active:
@@ -256,7 +241,7 @@ def case_update(*, by: Person, case: PromotionCase, changes: Mapping[str, Any]) 
         )
     errors: dict[str, str] = {}
     if "summary" in changes:
-        locked.summary = _text(changes["summary"], "summary", errors, required=True)
+        locked.summary = input_text(changes["summary"], "summary", errors, required=True)
     if errors:
         raise ValidationError(errors)
     locked.save(update_fields=["summary", "updated_at"])
@@ -314,7 +299,7 @@ def case_decide(
     errors: dict[str, str] = {}
     if outcome not in OUTCOMES:
         errors["outcome"] = "One of: approved, declined, deferred."
-    rationale = _text(rationale, "rationale", errors, required=True)
+    rationale = input_text(rationale, "rationale", errors, required=True)
     when = input_date(effective, "effective", errors)
     again = input_date(revisit, "revisit", errors)
     today = site_today()

@@ -451,7 +451,7 @@ def test_the_reminder_reaches_both_through_the_worker_and_smtp(org, mailbox: Mai
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
 def test_dates_at_the_ends_of_the_calendar_are_refused_naming_the_field(client, org, day):
-    # core.dates: a date outside 2000-2100 is a typing mistake, refused like any bad date
+    # core.inputs: a date outside 2000-2100 is a typing mistake, refused like any bad date
     # (and never reaches date arithmetic that would overflow).
     with pytest.raises(ValidationError) as refused:
         make(org["max"], org["erin"], date=day)

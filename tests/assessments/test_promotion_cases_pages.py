@@ -363,5 +363,5 @@ def test_a_comment_is_refused_to_the_person_on_a_draft_and_when_empty(client, or
         .post(f"/promotions/{case.pk}/comment/", {"note": "  "}, follow=True)
         .content.decode()
     )
-    assert "Note: This cannot be empty." in page
+    assert "Note: Write something." in page
     assert not case.events.filter(to_status="").exists()

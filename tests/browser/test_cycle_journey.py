@@ -14,25 +14,9 @@ from playwright.sync_api import Page, expect
 
 from assessments.cycles import site_today
 from assessments.models import Cycle, CycleParticipant
-from tests.helpers import fits_375, log_in
+from tests.helpers import axe_clean, fits_375, log_in
 
 AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def axe_clean(browser, base: str, username: str, path: str) -> None:
-    """axe on `path` as `username` at 1280 and 375 px, in a context that bypasses the
-    CSP (the script is injected); the journey's own page keeps the policy."""
-    context = browser.new_context(bypass_csp=True)
-    other = context.new_page()
-    log_in(other, base, username)
-    for width in (1280, 375):
-        other.set_viewport_size({"width": width, "height": 900})
-        other.goto(base + path)
-        other.add_script_tag(path=str(AXE))
-        result = other.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        found = [f"{v['id']}: {v['nodes'][0]['target']}" for v in result["violations"]]
-        assert not found, (path, width, found)
-    context.close()
 
 
 def test_hana_makes_and_opens_a_cycle_and_reads_its_progress(

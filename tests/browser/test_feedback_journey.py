@@ -14,23 +14,7 @@ from playwright.sync_api import Page, expect
 from assessments.feedback import site_today
 from assessments.models import FeedbackRequest
 from tests.factories import PersonFactory
-from tests.helpers import AXE, fits_375, log_in
-
-
-def axe_clean(page: Page, browser, base: str, username: str, path: str) -> None:
-    """axe on `path` as `username` at 1280 and 375 px, in a context that bypasses the
-    CSP (the script is injected); the journey's own page keeps the policy."""
-    context = browser.new_context(bypass_csp=True)
-    other = context.new_page()
-    log_in(other, base, username)
-    for width in (1280, 375):
-        other.set_viewport_size({"width": width, "height": 900})
-        other.goto(base + path)
-        other.add_script_tag(path=str(AXE))
-        result = other.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        found = [f"{v['id']}: {v['nodes'][0]['target']}" for v in result["violations"]]
-        assert not found, (path, width, found)
-    context.close()
+from tests.helpers import axe_clean, fits_375, log_in
 
 
 def test_erin_asks_three_colleagues_who_answer_and_max_reads_the_aggregate(
@@ -100,8 +84,8 @@ def test_erin_asks_three_colleagues_who_answer_and_max_reads_the_aggregate(
     expect(page.get_by_text("Clear diagrams.")).to_have_count(0)
     screenshot("feedback-03-below-threshold")
 
-    axe_clean(page, browser, base, "erin", "/feedback/ask/")
-    axe_clean(page, browser, base, "erin", "/feedback/")
-    axe_clean(page, browser, base, "peer0", f"/feedback/{made.pk}/")
-    axe_clean(page, browser, base, "peer2", f"/feedback/{made.pk}/decline/")
-    axe_clean(page, browser, base, "max", f"/feedback/about/{org['erin'].pk}/")
+    axe_clean(browser, base, "erin", "/feedback/ask/")
+    axe_clean(browser, base, "erin", "/feedback/")
+    axe_clean(browser, base, "peer0", f"/feedback/{made.pk}/")
+    axe_clean(browser, base, "peer2", f"/feedback/{made.pk}/decline/")
+    axe_clean(browser, base, "max", f"/feedback/about/{org['erin'].pk}/")

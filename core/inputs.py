@@ -1,13 +1,34 @@
-"""Dates from input, in one place: a date typed in a form or sent to the API is ISO
-(YYYY-MM-DD) and within a sane range of years; anything else is an error naming the
-field, never a 500 from the database."""
+"""Text and dates from input, in one place: text is a string without NUL, stripped,
+within a limit; a date typed in a form or sent to the API is ISO (YYYY-MM-DD) within a
+sane range of years. Anything else is an error put under the field's name, never a 500
+from the database. (Integers: core.numbers.)"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
+from core.limits import TEXT_MAX
+
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # dates outside are typing mistakes
+
+
+def input_text(
+    value: Any, field: str, errors: dict[str, str], *, required: bool, limit: int = TEXT_MAX
+) -> str:
+    """`value` stripped, else "" with the problem put in `errors[field]`. None is no
+    text (an error when `required`)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or "\x00" in value:
+        errors[field] = "Give it as text."
+        return ""
+    text = value.strip()
+    if required and not text:
+        errors[field] = "Write something."
+    elif len(text) > limit:
+        errors[field] = f"Keep it under {limit} characters."
+    return text
 
 
 def input_date(
